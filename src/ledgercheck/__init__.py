@@ -1,0 +1,3 @@
+"""ledgercheck: check household ledgers against the Sanya 2020 plan."""
+
+__version__ = "1.0.0"

@@ -1,0 +1,3 @@
+from ledgercheck.cli import main
+
+main()

@@ -1,0 +1,100 @@
+"""The rule registry and the shapes a rule returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ledgercheck.ledger import Ledger
+    from ledgercheck.packs import Pack
+
+
+@dataclass
+class Hits:
+    """Rows of a table that break a rule, with what the finding should say about each."""
+
+    mask: pd.Series  # True where the rule is broken
+    expected: pd.Series | str | None = None
+    value: pd.Series | None = None  # a computed value to show instead of the cell's own
+    column: pd.Series | None = None  # per-row column, where it is not the target's `point`
+
+
+@dataclass(frozen=True)
+class TableHit:
+    """A finding about the ledger as a whole (POP), with no row."""
+
+    value: str | None
+    expected: str | None
+    severity: str | None = None  # overrides the pack's (POP is info when coverage is partial)
+
+
+@dataclass(frozen=True)
+class Target:
+    table: str
+    point: str | None = None  # the column a finding points at
+    columns: tuple[str, ...] = ()  # columns of `table` the rule needs
+
+
+RowCheck = Callable[["Ledger", "Pack", Target], Hits]
+LedgerCheck = Callable[["Ledger", "Pack"], list[TableHit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    targets: tuple[Target, ...]
+    needs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other tables → columns
+    check: RowCheck | None = None
+    ledger_check: LedgerCheck | None = None
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return tuple(t.table for t in self.targets)
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    table: str | None = None,
+    point: str | None = None,
+    columns: Sequence[str] = (),
+    needs: Mapping[str, tuple[str, ...]] | None = None,
+    targets: Sequence[Target] = (),
+) -> Callable[[RowCheck], RowCheck]:
+    """Register a row rule; `columns` defaults to the pointed-at column."""
+    if table is not None:
+        targets = (Target(table, point, tuple(columns) or ((point,) if point else ())),)
+
+    def register(fn: RowCheck) -> RowCheck:
+        REGISTRY[code] = Rule(code, tuple(targets), dict(needs or {}), check=fn)
+        return fn
+
+    return register
+
+
+def ledger_rule(
+    code: str,
+    table: str,
+    needs: Mapping[str, tuple[str, ...]] | None = None,
+) -> Callable[[LedgerCheck], LedgerCheck]:
+    def register(fn: LedgerCheck) -> LedgerCheck:
+        REGISTRY[code] = Rule(code, (Target(table),), dict(needs or {}), ledger_check=fn)
+        return fn
+
+    return register
+
+
+def flag(series: pd.Series) -> pd.Series:
+    """A nullable boolean comparison as a plain mask: unknown is not a breach."""
+    return series.astype("boolean").fillna(False).astype(bool)
+
+
+def text(series: pd.Series, fmt: str = "{}") -> pd.Series:
+    """Render values for `expected`/`value`, keeping missing as None."""
+    return series.map(lambda v: None if v is None or v is pd.NA or v != v else fmt.format(v))

@@ -1,0 +1,154 @@
+"""HH001–HH010: households and members agree with each other (账账相符, 二(五)2)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ledgercheck.checks.base import Hits, Target, flag, rule, text
+from ledgercheck.ledger import Ledger
+from ledgercheck.packs import Pack
+
+MALE_RELATIONS = frozenset(
+    {
+        "之子",
+        "之父",
+        "之女婿",
+        "之孙子",
+        "之外孙子",
+        "之曾孙子",
+        "之岳父",
+        "之公公",
+        "之祖父",
+        "之外祖父",
+        "之侄儿",
+        "之叔伯",
+    }
+)
+FEMALE_RELATIONS = frozenset(
+    {
+        "之女",
+        "之母",
+        "之儿媳",
+        "之孙女",
+        "之外孙女",
+        "之曾孙女",
+        "之岳母",
+        "之婆婆",
+        "之祖母",
+        "之外祖母",
+        "之侄女",
+        "之兄弟媳妇",
+    }
+)
+HOUSEHOLDS_KEY = {"households": ("household_id",)}
+MEMBERS_KEY = {"members": ("household_id",)}
+
+
+def _member_counts(ledger: Ledger) -> pd.Series:
+    return ledger.frames["members"].groupby("household_id").size()
+
+
+@rule("HH001", "members", "household_id", needs=HOUSEHOLDS_KEY)
+def unknown_household(ledger: Ledger, pack: Pack, target: Target) -> Hits:
+    m = ledger.frames["members"]
+    return Hits(flag(m["household_id"].notna() & ~m["_hh_found"]), "a 户编号 of the 户信息 sheet")
+
+
+@rule("HH002", "households", "household_id", needs=MEMBERS_KEY)
+def no_members(ledger: Ledger, pack: Pack, target: Target) -> Hits:
+    hh = ledger.frames["households"]
+    counts = _member_counts(ledger)
+    bad = hh["household_id"].notna() & ~hh["household_id"].isin(counts.index)
+    return Hits(flag(bad), "at least one member row")
+
+
+@rule("HH003", "households", "household_size", needs=MEMBERS_KEY)
+def size_mismatch(ledger: Ledger, pack: Pack, target: Target) -> Hits:
+    hh = ledger.frames["households"]
+    counts = hh["household_id"].map(_member_counts(ledger)).astype("Int64")
+    bad = counts.notna() & hh["household_size"].notna() & (hh["household_size"] != counts)
+    return Hits(flag(bad), text(counts, "{} (member rows)"))
+
+
+def _heads(ledger: Ledger) -> pd.Series:
+    m = ledger.frames["members"]
+    return m[m["relation"] == "户主"].groupby("household_id").size()
+
+
+@rule("HH004", "households", "household_id", needs={"members": ("household_id", "relation")})
+def head_count(ledger: Ledger, pack: Pack, target: Target) -> Hits:
+    hh = ledger.frames["households"]
+    has_members = hh["household_id"].isin(_member_counts(ledger).index)
+    heads = hh["household_id"].map(_heads(ledger)).fillna(0).astype("Int64")
+    return Hits(flag(has_members & (heads != 1)), "exactly one 户主", value=text(heads, "{} 户主"))
+
+
+@rule("HH005", targets=(Target("members", "id_number", ("id_number",)),))
+def duplicate_person(ledger: Ledger, pack: Pack, target: Target) -> Hits:
+    m = ledger.frames["members"]
+    ids = m["id_number"].where(m["_id_number_problem"].isna())
+    return Hits(flag(ids.notna() & ids.duplicated(keep="first")), "each person once in the ledger")
+
+
+def _head_rows(ledger: Ledger) -> pd.DataFrame:
+    m = ledger.frames["members"]
+    heads = m[m["relation"] == "户主"]
+    single = heads[~heads["household_id"].duplicated(keep=False)]
+    return single.set_index("household_id")
+
+
+def _head_disagrees(ledger: Ledger, column: str, member_column: str) -> Hits:
+    hh = ledger.frames["households"]
+    heads = _head_rows(ledger)
+    if member_column not in heads.columns:
+        return Hits(pd.Series(False, index=hh.index))
+    theirs = hh["household_id"].map(heads[member_column])
+    bad = hh[column].notna() & theirs.notna() & (hh[column] != theirs)
+    return Hits(flag(bad), theirs)
+
+
+@rule(
+    "HH006",
+    targets=(
+        Target("households", "head_id_number", ("head_id_number",)),
+        Target("households", "head_name", ("head_name",)),
+    ),
+    needs={"members": ("household_id", "relation")},
+)
+def head_disagrees(ledger: Ledger, pack: Pack, target: Target) -> Hits:
+    member_column = "id_number" if target.point == "head_id_number" else "name"
+    return _head_disagrees(ledger, target.point or "", member_column)
+
+
+@rule(
+    "HH007",
+    targets=tuple(Target(t, "id_number", ("id_number",)) for t in ("medical", "payments", "loans")),
+    needs={"members": ("id_number",)},
+)
+def unknown_person(ledger: Ledger, pack: Pack, target: Target) -> Hits:
+    frame = ledger.frames[target.table]
+    readable = frame["id_number"].notna() & frame["_id_number_problem"].isna()
+    return Hits(flag(readable & ~frame["_member_found"]), "a person of the 成员信息 sheet")
+
+
+@rule("HH009", "members", "relation", ("relation", "household_id"))
+def spouses(ledger: Ledger, pack: Pack, target: Target) -> Hits:
+    m = ledger.frames["members"]
+    spouse = m["relation"] == "配偶"
+    extra = (
+        spouse
+        & m["household_id"].where(spouse).duplicated(keep="first")
+        & m["household_id"].notna()
+    )
+    head_sex = m["household_id"].map(_head_rows(ledger)["_sex"])
+    same_sex = spouse & m["_sex"].notna() & (m["_sex"] == head_sex)
+    return Hits(flag(extra | same_sex), "one 配偶, of the other sex than the 户主")
+
+
+@rule("HH010", "members", "relation", ("relation",))
+def relation_sex(ledger: Ledger, pack: Pack, target: Target) -> Hits:
+    m = ledger.frames["members"]
+    male, female = m["relation"].isin(MALE_RELATIONS), m["relation"].isin(FEMALE_RELATIONS)
+    bad = (male & (m["_sex"] == "女")) | (female & (m["_sex"] == "男"))
+    expected = male.map({True: "男", False: "女"})
+    return Hits(flag(bad), expected, value=m["relation"] + "/" + m["_sex"].fillna("?"))

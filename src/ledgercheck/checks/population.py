@@ -1,0 +1,45 @@
+"""POP001–POP003: the ledger's totals against the plan's population baseline (一(三))."""
+
+from __future__ import annotations
+
+from ledgercheck.checks.base import TableHit, ledger_rule
+from ledgercheck.ledger import Ledger
+from ledgercheck.packs import Pack
+
+NEEDS = {"households": ("household_type",)}
+
+
+def _totals(ledger: Ledger, household_type: str) -> tuple[int, int | None]:
+    hh = ledger.frames["households"]
+    households = int((hh["household_type"] == household_type).sum())
+    members = ledger.frames.get("members")
+    if members is None or "_hh_type" not in members.columns:
+        return households, None
+    return households, int((members["_hh_type"] == household_type).sum())
+
+
+def _coverage(ledger: Ledger, pack: Pack) -> tuple[bool, list[str]]:
+    hh = ledger.frames["households"]
+    present = set(hh["district"].dropna()) if "district" in hh.columns else set()
+    covered = [d for d in pack.districts if d in present]
+    return len(covered) == len(pack.districts), covered
+
+
+def _population(code: str) -> None:
+    @ledger_rule(code, "households", NEEDS)
+    def check(ledger: Ledger, pack: Pack) -> list[TableHit]:
+        household_type = str(pack.param(code, "household_type"))
+        plan = pack.population.get(household_type, {})
+        households, persons = _totals(ledger, household_type)
+        want_h, want_p = plan.get("households"), plan.get("persons")
+        if households == want_h and (persons is None or persons == want_p):
+            return []
+        full, covered = _coverage(ledger, pack)
+        scope = "" if full else f" (districts covered: {'、'.join(covered) or 'none'})"
+        value = f"{household_type} {households} 户 / {persons if persons is not None else '?'} 人"
+        expected = f"{want_h} 户 / {want_p} 人 (city-wide plan){scope}"
+        return [TableHit(value, expected, None if full else "info")]
+
+
+for _code in ("POP001", "POP002", "POP003"):
+    _population(_code)

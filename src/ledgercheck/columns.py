@@ -1,0 +1,57 @@
+"""Header labels → canonical columns, ignoring the ways people write headers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from ledgercheck.tables import TABLES, Table
+
+_SPACE_RE = re.compile(r"[\s\u3000\u00a0]+")
+_UNIT_RE = re.compile(r"\([^()]*\)$")
+_DECOR_RE = re.compile(r"^[*★☆※]+|[*★☆※:：]+$")
+
+
+def norm_label(label: object) -> str:
+    """Full-width/half-width, spaces and line breaks do not distinguish headers."""
+    if label is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(label))
+    text = _SPACE_RE.sub("", text)
+    return _DECOR_RE.sub("", text)
+
+
+def strip_unit(label: str) -> str:
+    return _UNIT_RE.sub("", label)
+
+
+@dataclass(frozen=True)
+class Match:
+    column: str
+    negated: bool = False
+
+
+@cache
+def alias_index(table_name: str) -> dict[str, Match]:
+    table = TABLES[table_name]
+    index: dict[str, Match] = {}
+    for col in table.columns:
+        for label in (col.header, *col.aliases):
+            index.setdefault(norm_label(label), Match(col.name))
+        for label in col.negated_aliases:
+            index.setdefault(norm_label(label), Match(col.name, negated=True))
+    return index
+
+
+def match_label(table: Table, label: object) -> Match | None:
+    key = norm_label(label)
+    if not key:
+        return None
+    index = alias_index(table.name)
+    found = index.get(key)
+    if found is None:
+        bare = strip_unit(key)
+        found = index.get(bare) if bare != key else None
+    return found

@@ -1,0 +1,134 @@
+"""Raw grid → where the header is, which table it is, which column is which.
+
+A sheet's table is recognised from its headers, not its position (spec §1). Title rows,
+a two-level merged header and unit suffixes are common in government exports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ledgercheck.columns import Match, match_label, norm_label
+from ledgercheck.read import Grid, RawSheet
+from ledgercheck.tables import HOUSEHOLDS, LEDGER_TABLES, MEMBERS, Table
+
+SCAN_ROWS = 30
+MIN_MATCHES = 3
+
+
+@dataclass
+class Layout:
+    table: Table
+    header_row: int  # 0-based index of the first header row
+    data_start: int  # 0-based index of the first data row
+    columns: dict[int, Match]  # grid column index → canonical column
+    labels: dict[int, str]  # grid column index → header text as written
+    duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # (column, kept, dropped)
+    flat: bool = False
+    # Further grid columns read when the mapped one is empty (spec §2: an empty 监测对象类别
+    # falls back to 贫困户属性/脱贫状态).
+    fallbacks: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def mapped(self) -> set[str]:
+        return {m.column for m in self.columns.values()}
+
+
+def _row_labels(grid: Grid, r: int, two_level: bool) -> dict[int, str]:
+    top = grid[r]
+    if not two_level:
+        return {c: str(v) for c, v in enumerate(top) if norm_label(v)}
+    bottom = grid[r + 1]
+    width = max(len(top), len(bottom))
+    labels: dict[int, str] = {}
+    for c in range(width):
+        low = bottom[c] if c < len(bottom) else ""
+        high = top[c] if c < len(top) else ""
+        if norm_label(low):
+            labels[c] = str(low)
+        elif norm_label(high):
+            labels[c] = str(high)
+    return labels
+
+
+COALESCED = frozenset({"household_type"})
+
+
+def _map(
+    table: Table, labels: dict[int, str]
+) -> tuple[dict[int, Match], list[tuple[str, str, str]]]:
+    mapping: dict[int, Match] = {}
+    seen: dict[str, str] = {}
+    dups: list[tuple[str, str, str]] = []
+    for c, label in sorted(labels.items()):
+        found = match_label(table, label)
+        if found is None:
+            continue
+        if found.column in seen:
+            if found.column not in COALESCED:
+                dups.append((found.column, seen[found.column], label))
+            continue
+        seen[found.column] = label
+        mapping[c] = found
+    return mapping, dups
+
+
+def fallback_columns(
+    table: Table, labels: dict[int, str], mapping: dict[int, Match]
+) -> dict[str, list[int]]:
+    taken = set(mapping)
+    out: dict[str, list[int]] = {}
+    for c, label in sorted(labels.items()):
+        found = match_label(table, label)
+        if c not in taken and found is not None and found.column in COALESCED:
+            out.setdefault(found.column, []).append(c)
+    return out
+
+
+Score = tuple[int, int, int, int]
+
+
+def _score(table: Table, mapping: dict[int, Match], sheet_name: str, two_level: bool) -> Score:
+    names = {m.column for m in mapping.values()}
+    required = sum(1 for name in table.required if name in names)
+    hint = int(any(h in sheet_name for h in table.sheet_hints))
+    # On a tie a single header row wins, so a title row is not taken for a header level.
+    return (len(names), required, hint, int(not two_level))
+
+
+def locate(sheet: RawSheet) -> Layout | None:
+    grid = sheet.grid
+    best: tuple[Score, Layout] | None = None
+    for r in range(min(SCAN_ROWS, len(grid))):
+        for two_level in (False, True):
+            if two_level and r + 1 >= len(grid):
+                continue
+            labels = _row_labels(grid, r, two_level)
+            if len(labels) < 2:
+                continue
+            for table in LEDGER_TABLES:
+                mapping, dups = _map(table, labels)
+                score = _score(table, mapping, sheet.name, two_level)
+                if best is None or score > best[0]:
+                    start = r + (2 if two_level else 1)
+                    best = (score, Layout(table, r, start, mapping, labels, dups))
+    if best is None:
+        return None
+    score, layout = best
+    if score[0] < MIN_MATCHES and score[1] < len(layout.table.required):
+        return None
+    return _maybe_flat(layout)
+
+
+def _maybe_flat(layout: Layout) -> Layout:
+    """A national-system export: one row per person with household fields repeated."""
+    if layout.table not in (MEMBERS, HOUSEHOLDS):
+        return layout
+    household_map, _ = _map(HOUSEHOLDS, layout.labels)
+    member_map, dups = _map(MEMBERS, layout.labels)
+    person = {m.column for m in member_map.values()} >= {"name", "id_number"}
+    household = {m.column for m in household_map.values()} & {"household_type", "household_size"}
+    if not (person and household):
+        return layout
+    layout.table, layout.columns, layout.duplicates, layout.flat = MEMBERS, member_map, dups, True
+    return layout

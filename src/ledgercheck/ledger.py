@@ -1,0 +1,121 @@
+"""All tables of one run, combined per kind, with the columns rules derive across tables.
+
+Cross-table facts (a member's household type, a claimant's extreme-poverty support) are
+joined here once, so each rule stays a per-table row predicate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ledgercheck import idnumber
+from ledgercheck.normalize import TableData
+from ledgercheck.tables import LEDGER_TYPES
+
+ID_COLUMNS = ("id_number", "head_id_number")
+
+
+@dataclass
+class Ledger:
+    sources: list[TableData] = field(default_factory=list)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    raws: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def has(self, table: str, *columns: str) -> bool:
+        frame = self.frames.get(table)
+        return frame is not None and all(c in frame.columns for c in columns)
+
+    def missing(self, table: str, columns: tuple[str, ...]) -> str | None:
+        if table not in self.frames:
+            return f"no {table} table"
+        absent = [c for c in columns if c not in self.frames[table].columns]
+        return f"{table} has no column {', '.join(absent)}" if absent else None
+
+    def source(self, tid: int) -> TableData:
+        return self.sources[tid]
+
+
+def combine(sources: list[TableData], as_of: dt.date) -> Ledger:
+    ledger = Ledger(sources=sources)
+    by_table: dict[str, list[int]] = {}
+    for tid, data in enumerate(sources):
+        by_table.setdefault(data.table.name, []).append(tid)
+    for name, tids in by_table.items():
+        frames = [sources[t].frame.assign(_tid=t) for t in tids]
+        raws = [sources[t].raw for t in tids]
+        ledger.frames[name] = pd.concat(frames, ignore_index=True, sort=False)
+        ledger.raws[name] = pd.concat(raws, ignore_index=True, sort=False)
+    enrich(ledger, as_of)
+    return ledger
+
+
+def enrich(ledger: Ledger, as_of: dt.date) -> None:
+    for name, frame in ledger.frames.items():
+        for col in ID_COLUMNS:
+            if col in frame.columns:
+                frame[f"_{col}_problem"] = [
+                    idnumber.problem(v, as_of) if isinstance(v, str) else None for v in frame[col]
+                ]
+        ledger.frames[name] = frame
+    if "members" in ledger.frames:
+        _enrich_members(ledger, as_of)
+    for name in ("medical", "payments", "loans"):
+        if name in ledger.frames:
+            _enrich_claims(ledger, name)
+
+
+def _valid_ids(frame: pd.DataFrame, col: str = "id_number") -> pd.Series:
+    return frame[col].where(frame[f"_{col}_problem"].isna())
+
+
+def _enrich_members(ledger: Ledger, as_of: dt.date) -> None:
+    m = ledger.frames["members"]
+    ids = _valid_ids(m) if "id_number" in m.columns else pd.Series([None] * len(m), dtype=object)
+    m["_birth"] = [idnumber.birth_date(v) if isinstance(v, str) else None for v in ids]
+    m["_id_sex"] = [idnumber.sex(v) if isinstance(v, str) else None for v in ids]
+    m["_sex"] = (
+        m["sex"].where(m["sex"].notna(), m["_id_sex"]) if "sex" in m.columns else m["_id_sex"]
+    )
+    hh = ledger.frames.get("households")
+    if hh is not None and "household_id" in m.columns and "household_id" in hh.columns:
+        first = hh.drop_duplicates("household_id").set_index("household_id")
+        for src, dst in (
+            ("household_type", "_hh_type"),
+            ("extreme_poverty_support", "_extreme"),
+            ("district", "_district"),
+        ):
+            if src in first.columns:
+                m[dst] = m["household_id"].map(first[src])
+        m["_hh_found"] = m["household_id"].isin(first.index)
+    if "_hh_type" in m.columns:
+        m["_in_ledger"] = m["_hh_type"].isin(LEDGER_TYPES)
+    ledger.frames["members"] = m
+
+
+def _enrich_claims(ledger: Ledger, name: str) -> None:
+    frame = ledger.frames[name]
+    members = ledger.frames.get("members")
+    if members is None or "id_number" not in frame.columns or "id_number" not in members.columns:
+        return
+    people = members.drop_duplicates("id_number").set_index("id_number")
+    frame["_member_found"] = frame["id_number"].isin(people.index)
+    for src in ("_extreme", "_hh_type", "household_id", "_district"):
+        if src in people.columns:
+            frame[f"_m{src}" if src.startswith("_") else "_m_household_id"] = frame[
+                "id_number"
+            ].map(people[src])
+    ledger.frames[name] = frame
+
+
+def age_at(births: pd.Series, on: dt.date) -> pd.Series:
+    """Full years on a date, from a column of birth dates (None where unknown)."""
+    out = [
+        None
+        if b is None or pd.isna(b)
+        else on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+        for b in births
+    ]
+    return pd.Series(out, index=births.index, dtype="Int64")

@@ -1,0 +1,25 @@
+"""Masking of personal data in reports (PIPL; health data is sensitive, art. 28)."""
+
+from __future__ import annotations
+
+
+def mask_id(value: str) -> str:
+    if len(value) <= 10:
+        return value[:2] + "*" * max(len(value) - 2, 0)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    return value[:1] + "*" * max(len(value) - 1, 1)
+
+
+def mask(value: str | None, kind: str | None) -> str | None:
+    if value is None or kind is None:
+        return value
+    if kind == "id":
+        return mask_id(value)
+    if kind == "name":
+        return mask_name(value)
+    if kind == "health":
+        return "***"
+    return value

@@ -1,0 +1,517 @@
+"""Raw sheet + layout → typed frames (one per table) and the findings for unreadable cells.
+
+Each record keeps `_row`, the row number a person sees in Excel, so every later finding
+can point at a cell without looking back at the grid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ledgercheck import values
+from ledgercheck.columns import Match, norm_label
+from ledgercheck.findings import Draft
+from ledgercheck.header import Layout, _map, fallback_columns
+from ledgercheck.read import RawSheet, column_letter
+from ledgercheck.tables import (
+    FLAT_HOUSEHOLD_COLUMNS,
+    GRADE_PREFIXES,
+    HOUSEHOLDS,
+    PII,
+    VARIANTS,
+    Column,
+    Kind,
+    Table,
+)
+
+TOTAL_WORDS = ("合计", "小计", "总计", "总数", "共计")
+FOOTER_WORDS = (
+    "填表人",
+    "审核人",
+    "制表人",
+    "填报人",
+    "负责人",
+    "填表日期",
+    "填报日期",
+    "制表日期",
+    "审核日期",
+    "注:",
+    "说明:",
+    "备注:",
+    "单位负责人",
+    "分管领导",
+    "经办人",
+)
+
+
+@dataclass
+class TableData:
+    table: Table
+    file: str
+    sheet: str
+    header_row: int  # 1-based
+    frame: pd.DataFrame  # canonical typed columns + _row
+    raw: pd.DataFrame  # the cells as read, same index and columns
+    letters: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    flat: bool = False
+
+    @property
+    def present(self) -> set[str]:
+        return set(self.letters)
+
+    def cell(self, column: str | None, row: int | None) -> str | None:
+        if column is None or row is None or column not in self.letters:
+            return None
+        return f"{self.letters[column]}{row}"
+
+
+def show(value: object) -> str | None:
+    """A cell value as a person would read it in the sheet."""
+    if values.is_empty(value):
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        if math.isfinite(value) and abs(value) >= 1e15:
+            return f"{value:.5E}".replace("E+", "E+")
+        return repr(value)
+    return str(value)
+
+
+# --- row filtering ---------------------------------------------------------------------
+
+_SEQ_RE = re.compile(r"^\d+$")
+
+
+def _text_cells(row: list[Any]) -> list[str]:
+    return [norm_label(v) for v in row if not values.is_empty(v)]
+
+
+def _is_total(texts: list[str]) -> bool:
+    return any(t.startswith(TOTAL_WORDS) for t in texts[:3])
+
+
+def _is_footer(texts: list[str]) -> bool:
+    return any(t.startswith(FOOTER_WORDS) for t in texts[:2])
+
+
+def _is_column_numbers(row: list[Any], mapped: Iterable[int]) -> bool:
+    """The 栏次 row (1 2 3 …) some forms print under the header."""
+    cells = [norm_label(row[c]) if c < len(row) else "" for c in sorted(mapped)]
+    nums = [int(t) for t in cells if _SEQ_RE.match(t)]
+    return (
+        len(nums) >= 3
+        and len(nums) == len([t for t in cells if t])
+        and nums == sorted(nums)
+        and len(set(nums)) == len(nums)
+        and nums[0] <= 2
+    )
+
+
+def data_rows(sheet: RawSheet, layout: Layout) -> list[int]:
+    mapped = list(layout.columns) + [c for cs in layout.fallbacks.values() for c in cs]
+    header_texts = {c: norm_label(v) for c, v in layout.labels.items()}
+    keep: list[int] = []
+    for r in range(layout.data_start, len(sheet.grid)):
+        row = sheet.grid[r]
+        cells = [row[c] if c < len(row) else "" for c in mapped]
+        if all(values.is_empty(v) for v in cells):
+            continue
+        texts = _text_cells(row)
+        if _is_total(texts) or _is_footer(texts):
+            continue
+        if r == layout.data_start and _is_column_numbers(row, layout.columns):
+            continue
+        same = sum(
+            1 for c in layout.columns if c < len(row) and norm_label(row[c]) == header_texts[c]
+        )
+        if same * 2 > len(layout.columns):  # a header repeated on every printed page
+            continue
+        keep.append(r)
+    return keep
+
+
+# --- cell parsing ----------------------------------------------------------------------
+
+_SPLIT_RE = re.compile(r"[,，、;；/]+")
+
+
+def canon_vocab(column: Column, value: object) -> str | None:
+    text = values.clean_text(value)
+    if text is None:
+        return "非在校生" if column.name == "school_status" else None
+    if text in column.vocab:
+        return text
+    mapped = VARIANTS.get(text)
+    if mapped in column.vocab:
+        return mapped
+    if column.name == "school_status":
+        for prefix, level in GRADE_PREFIXES:
+            if text.startswith(prefix):
+                return level
+    raise values.Unreadable(f"not one of {'/'.join(column.vocab[:6])}…")
+
+
+def canon_multi(column: Column, value: object) -> str | None:
+    text = values.clean_text(value)
+    if text is None:
+        return None
+    parts = [p for p in _SPLIT_RE.split(text) if p]
+    bad = [p for p in parts if p not in column.vocab]
+    if bad:
+        raise values.Unreadable(f"{bad[0]!r} is not one of {'/'.join(column.vocab)}")
+    return ",".join(v for v in column.vocab if v in parts)
+
+
+Parser = Callable[[object], Any]
+
+PARSERS: dict[Kind, Parser] = {
+    Kind.TEXT: values.parse_text,
+    Kind.KEY: values.clean_text,
+    Kind.ID: values.parse_id_number,
+    Kind.BOOL: values.parse_bool,
+    Kind.INT: values.parse_int,
+    Kind.MONEY: values.parse_number,
+    Kind.RATIO: values.parse_ratio,
+    Kind.DATE: values.parse_date,
+    Kind.YEAR: values.parse_year,
+}
+
+
+def parser_for(column: Column, vocab_extra: dict[str, str]) -> Parser:
+    if column.kind is Kind.VOCAB:
+
+        def parse_vocab(v: object) -> str | None:
+            text = values.clean_text(v)
+            if text is not None and text in vocab_extra and vocab_extra[text] in column.vocab:
+                return vocab_extra[text]
+            return canon_vocab(column, v)
+
+        return parse_vocab
+    if column.kind is Kind.MULTI:
+        return lambda v: canon_multi(column, v)
+    return PARSERS[column.kind]
+
+
+DTYPES: dict[Kind, str] = {
+    Kind.BOOL: "boolean",
+    Kind.INT: "Int64",
+    Kind.YEAR: "Int64",
+    Kind.MONEY: "float64",
+    Kind.RATIO: "float64",
+}
+
+
+def _typed(kind: Kind, parsed: list[Any]) -> pd.Series:
+    if kind in DTYPES:
+        if DTYPES[kind] == "float64":
+            return pd.Series([math.nan if v is None else v for v in parsed], dtype="float64")
+        return pd.Series(parsed, dtype=DTYPES[kind])
+    if kind is Kind.DATE:
+        return pd.Series(pd.to_datetime(pd.Series(parsed, dtype=object), errors="coerce"))
+    return pd.Series(parsed, dtype=object)
+
+
+@dataclass
+class ColumnResult:
+    series: pd.Series
+    errors: list[tuple[int, str, str]]  # (position, code, reason)
+
+
+def parse_column(
+    column: Column, cells: list[Any], negated: bool, vocab_extra: dict[str, str]
+) -> ColumnResult:
+    parse = parser_for(column, vocab_extra)
+    cache: dict[Any, Any] = {}
+    parsed: list[Any] = []
+    errors: list[tuple[int, str, str]] = []
+    for pos, v in enumerate(cells):
+        key = (type(v), v)
+        try:
+            out = cache[key] if key in cache else cache.setdefault(key, _attempt(parse, v))
+        except TypeError:  # unhashable cell: parse without the cache
+            out = _attempt(parse, v)
+        if isinstance(out, values.Unreadable):
+            errors.append((pos, "F008" if isinstance(out, values.DigitsLost) else "F007", str(out)))
+            out = None
+        elif negated and out is not None:
+            out = not out
+        parsed.append(out)
+    return ColumnResult(_typed(column.kind, parsed), errors)
+
+
+def _attempt(parse: Parser, v: object) -> Any:
+    try:
+        return parse(v)
+    except values.Unreadable as exc:
+        return exc
+    except (ValueError, TypeError, OverflowError) as exc:
+        return values.Unreadable(str(exc))
+
+
+# --- sheet → tables --------------------------------------------------------------------
+
+
+def build(
+    file: str, sheet: RawSheet, layout: Layout, vocab_extra: dict[str, str] | None = None
+) -> tuple[list[TableData], list[Draft]]:
+    vocab_extra = vocab_extra or {}
+    rows = data_rows(sheet, layout)
+    drafts: list[Draft] = [
+        Draft(
+            "F005",
+            file,
+            sheet.name,
+            layout.table.name,
+            value=f"{kept} / {dropped}",
+            column=col,
+            header=dropped,
+            expected=f"one column for {col}",
+        )
+        for col, kept, dropped in layout.duplicates
+    ]
+    if layout.flat:
+        hh_map, _ = _map(HOUSEHOLDS, layout.labels)
+        hh_map = {
+            c: m
+            for c, m in hh_map.items()
+            if m.column in FLAT_HOUSEHOLD_COLUMNS or m.column == "household_id"
+        }
+        hh_layout = Layout(
+            HOUSEHOLDS,
+            layout.header_row,
+            layout.data_start,
+            hh_map,
+            layout.labels,
+            [],
+            True,
+            fallback_columns(HOUSEHOLDS, layout.labels, hh_map),
+        )
+        members, d1 = _table(file, sheet, layout, rows, vocab_extra)
+        households, d2 = _table(file, sheet, hh_layout, rows, vocab_extra, skip_keys=True)
+        first, d3 = split_flat(households)
+        return [first, members], drafts + d1 + d2 + d3
+    data, found = _table(file, sheet, layout, rows, vocab_extra)
+    return [data], drafts + found
+
+
+def _table(
+    file: str,
+    sheet: RawSheet,
+    layout: Layout,
+    rows: list[int],
+    vocab_extra: dict[str, str],
+    skip_keys: bool = False,
+) -> tuple[TableData, list[Draft]]:
+    table = layout.table
+    excel_rows = [r + 1 for r in rows]
+    frame = pd.DataFrame({"_row": pd.Series(excel_rows, dtype="int64")})
+    raw = pd.DataFrame(index=frame.index)
+    letters: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    drafts: list[Draft] = []
+    for c, match in layout.columns.items():
+        column = table.by_name[match.column]
+        cells = _cells(sheet, rows, c, layout.fallbacks.get(match.column, []))
+        letters[column.name] = column_letter(c)
+        headers[column.name] = layout.labels[c].replace("\n", "")
+        result = parse_column(column, cells, match.negated, vocab_extra)
+        frame[column.name] = result.series.values
+        raw[column.name] = pd.Series(cells, dtype=object).values
+        if skip_keys and column.name == "household_id":
+            continue
+        for pos, code, reason in result.errors:
+            drafts.append(
+                _cell_draft(
+                    code,
+                    file,
+                    sheet.name,
+                    table.name,
+                    excel_rows[pos],
+                    column,
+                    letters,
+                    headers,
+                    cells[pos],
+                    reason,
+                )
+            )
+        if column.required:
+            for pos in _empty_positions(cells, result):
+                drafts.append(
+                    _cell_draft(
+                        "F006",
+                        file,
+                        sheet.name,
+                        table.name,
+                        excel_rows[pos],
+                        column,
+                        letters,
+                        headers,
+                        None,
+                        "a value",
+                    )
+                )
+    drafts.extend(_formula_drafts(file, sheet, table, rows, layout, letters, headers))
+    return TableData(
+        table, file, sheet.name, layout.header_row + 1, frame, raw, letters, headers, layout.flat
+    ), drafts
+
+
+def _cells(sheet: RawSheet, rows: list[int], c: int, fallbacks: list[int]) -> list[Any]:
+    grid = sheet.grid
+    out = []
+    for r in rows:
+        row = grid[r]
+        v = row[c] if c < len(row) else ""
+        for alt in fallbacks:
+            if not values.is_empty(v):
+                break
+            v = row[alt] if alt < len(row) else ""
+        out.append(v)
+    return out
+
+
+def _empty_positions(cells: list[Any], result: ColumnResult) -> list[int]:
+    failed = {pos for pos, _, _ in result.errors}
+    return [pos for pos, v in enumerate(cells) if values.is_empty(v) and pos not in failed]
+
+
+def _cell_draft(
+    code: str,
+    file: str,
+    sheet: str,
+    table: str,
+    row: int,
+    column: Column,
+    letters: dict[str, str],
+    headers: dict[str, str],
+    value: object,
+    expected: str,
+) -> Draft:
+    shown = show(value)
+    if code == "F008" and isinstance(value, float):
+        shown = f"{value:.5E}".replace("E+", "E+")
+    return Draft(
+        code,
+        file,
+        sheet,
+        table,
+        row,
+        column.name,
+        headers.get(column.name),
+        f"{letters[column.name]}{row}",
+        shown,
+        expected,
+        pii=PII.get(column.name),
+    )
+
+
+def _formula_drafts(
+    file: str,
+    sheet: RawSheet,
+    table: Table,
+    rows: list[int],
+    layout: Layout,
+    letters: dict[str, str],
+    headers: dict[str, str],
+) -> list[Draft]:
+    if not sheet.uncached_formulas:
+        return []
+    wanted = set(rows)
+    out = []
+    for r, c in sorted(sheet.uncached_formulas):
+        match = layout.columns.get(c)
+        if r in wanted and match is not None:
+            column = table.by_name[match.column]
+            out.append(
+                _cell_draft(
+                    "F009",
+                    file,
+                    sheet.name,
+                    table.name,
+                    r + 1,
+                    column,
+                    letters,
+                    headers,
+                    None,
+                    "a value saved with the formula",
+                )
+            )
+    return out
+
+
+def split_flat(households: TableData) -> tuple[TableData, list[Draft]]:
+    """One row per 户编号 from a one-row-per-person sheet; differing repeats are HH008."""
+    frame, raw = households.frame, households.raw
+    if "household_id" not in frame:
+        return households, []
+    keys = frame["household_id"]
+    firsts = ~keys.duplicated() | keys.isna()
+    drafts: list[Draft] = []
+    fields = [c for c in frame.columns if c not in {"_row", "household_id"}]
+    first_index = frame.index.to_series().groupby(keys.fillna("")).transform("first")
+    for col in fields:
+        drafts.extend(_hh008(households, col, first_index, keys))
+    sub = TableData(
+        households.table,
+        households.file,
+        households.sheet,
+        households.header_row,
+        frame[firsts].reset_index(drop=True),
+        raw[firsts].reset_index(drop=True),
+        households.letters,
+        households.headers,
+        True,
+    )
+    return sub, drafts
+
+
+def _hh008(data: TableData, col: str, first_index: pd.Series, keys: pd.Series) -> list[Draft]:
+    series = data.frame[col]
+    firsts = series.reindex(first_index.values).reset_index(drop=True)
+    firsts.index = series.index
+    differs = ~((series == firsts).fillna(False) | (series.isna() & firsts.isna()))
+    differs &= keys.notna()
+    if not differs.any():
+        return []
+    out = []
+    seen: set[Any] = set()
+    for idx in series.index[differs.to_numpy(dtype=bool)]:
+        key = keys.iat[idx]
+        if key in seen:
+            continue
+        seen.add(key)
+        row = int(data.frame["_row"].to_numpy()[idx])
+        out.append(
+            Draft(
+                "HH008",
+                data.file,
+                data.sheet,
+                "members",
+                row,
+                col,
+                data.headers.get(col),
+                data.cell(col, row),
+                show(data.raw[col].iat[idx]),
+                show(data.raw[col].iat[int(first_index.to_numpy()[idx])]),
+                pii=PII.get(col),
+            )
+        )
+    return out
+
+
+__all__ = ["Match", "TableData", "build", "show"]
