@@ -160,4 +160,5 @@ class Draft:
     expected: str | None = None
     related: tuple[Related, ...] = ()
     pii: str | None = None
+    expected_is_pii: bool = False
     severity: Severity | None = None  # overrides the pack's, as POP does when coverage is partial

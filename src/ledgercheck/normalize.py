@@ -509,6 +509,7 @@ def _hh008(data: TableData, col: str, first_index: pd.Series, keys: pd.Series) -
                 show(data.raw[col].iat[idx]),
                 show(data.raw[col].iat[int(first_index.to_numpy()[idx])]),
                 pii=PII.get(col),
+                expected_is_pii=True,
             )
         )
     return out

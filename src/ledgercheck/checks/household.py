@@ -67,7 +67,7 @@ def size_mismatch(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     hh = ledger.frames["households"]
     counts = hh["household_id"].map(_member_counts(ledger)).astype("Int64")
     bad = counts.notna() & hh["household_size"].notna() & (hh["household_size"] != counts)
-    return Hits(flag(bad), text(counts, "{} (member rows)"))
+    return Hits(flag(bad), text(counts))
 
 
 def _heads(ledger: Ledger) -> pd.Series:
@@ -80,7 +80,7 @@ def head_count(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     hh = ledger.frames["households"]
     has_members = hh["household_id"].isin(_member_counts(ledger).index)
     heads = hh["household_id"].map(_heads(ledger)).fillna(0).astype("Int64")
-    return Hits(flag(has_members & (heads != 1)), "exactly one 户主", value=text(heads, "{} 户主"))
+    return Hits(flag(has_members & (heads != 1)), "1", value=text(heads))
 
 
 @rule("HH005", targets=(Target("members", "id_number", ("id_number",)),))
@@ -104,7 +104,7 @@ def _head_disagrees(ledger: Ledger, column: str, member_column: str) -> Hits:
         return Hits(pd.Series(False, index=hh.index))
     theirs = hh["household_id"].map(heads[member_column])
     bad = hh[column].notna() & theirs.notna() & (hh[column] != theirs)
-    return Hits(flag(bad), theirs)
+    return Hits(flag(bad), theirs, expected_is_pii=True)
 
 
 @rule(
@@ -151,4 +151,4 @@ def relation_sex(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     male, female = m["relation"].isin(MALE_RELATIONS), m["relation"].isin(FEMALE_RELATIONS)
     bad = (male & (m["_sex"] == "女")) | (female & (m["_sex"] == "男"))
     expected = male.map({True: "男", False: "女"})
-    return Hits(flag(bad), expected, value=m["relation"] + "/" + m["_sex"].fillna("?"))
+    return Hits(flag(bad), expected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ledgercheck import idnumber
 from ledgercheck.checks.base import Hits, Target, flag, rule
 from ledgercheck.ledger import Ledger, age_at
 from ledgercheck.packs import Pack
@@ -29,7 +30,12 @@ def _problem(code: str) -> None:
     @rule(code, targets=ID_TARGETS)
     def check(ledger: Ledger, pack: Pack, target: Target) -> Hits:
         frame = ledger.frames[target.table]
-        return Hits(flag(frame[f"_{target.point}_problem"] == code), EXPECTED[code])
+        bad = flag(frame[f"_{target.point}_problem"] == code)
+        if code != "ID002":
+            return Hits(bad, EXPECTED[code])
+        digits = frame[target.point or ""].where(bad)
+        right = digits.map(lambda v: idnumber.check_digit(v[:17]) if isinstance(v, str) else None)
+        return Hits(bad, right)
 
 
 for _code in EXPECTED:
@@ -49,7 +55,7 @@ def age_mismatch(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     from_id = age_at(m["_birth"], pack.as_of)
     tolerance = pack.param("ID005", "tolerance_years")
     bad = flag((m["age"] - from_id).abs() > tolerance)
-    return Hits(bad, from_id.astype("string").radd("≈ "))
+    return Hits(bad, from_id.astype("string"))
 
 
 @rule("ID006", targets=ID_TARGETS)
@@ -59,4 +65,4 @@ def outside_province(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     prefix = str(pack.param("ID006", "province_prefix"))
     readable = frame[f"_{column}_problem"].isna() & frame[column].notna()
     starts = frame[column].astype("string").str.startswith(prefix)
-    return Hits(flag(readable & ~starts), f"a region code starting {prefix}")
+    return Hits(flag(readable & ~starts), prefix)

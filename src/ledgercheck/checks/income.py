@@ -12,4 +12,4 @@ def below_line(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     hh = ledger.frames["households"]
     line = pack.poverty_line
     bad = (hh["household_type"] == "脱贫户") & (hh["per_capita_net_income"] < line)
-    return Hits(flag(bad), f"≥ {line:g} 元")
+    return Hits(flag(bad), f"{line:g}元")

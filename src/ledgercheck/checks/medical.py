@@ -53,7 +53,7 @@ def _ratio_hits(frame: pd.DataFrame, applies: pd.Series, minimum: float) -> Hits
     point = "assistance_paid" if "assistance_paid" in frame.columns else "basic_insurance_paid"
     column = pd.Series(point, index=frame.index)
     shown = ratio.map(lambda r: None if pd.isna(r) else f"{r:.2%}")
-    return Hits(flag(bad), f"≥ {minimum:.0%}", value=shown, column=column)
+    return Hits(flag(bad), f"{minimum:.0%}", value=shown, column=column)
 
 
 CLAIM_COLUMNS = ("visit_type", "eligible_cost", "basic_insurance_paid")

@@ -35,9 +35,9 @@ def _population(code: str) -> None:
         if households == want_h and (persons is None or persons == want_p):
             return []
         full, covered = _coverage(ledger, pack)
-        scope = "" if full else f" (districts covered: {'、'.join(covered) or 'none'})"
-        value = f"{household_type} {households} 户 / {persons if persons is not None else '?'} 人"
-        expected = f"{want_h} 户 / {want_p} 人 (city-wide plan){scope}"
+        scope = "" if full else f"；本次仅含 {'、'.join(covered) or '—'}"
+        value = f"{households} 户 / {persons if persons is not None else '?'} 人"
+        expected = f"{want_h} 户 / {want_p} 人（全市{scope}）"
         return [TableHit(value, expected, None if full else "info")]
 
 
