@@ -1,0 +1,130 @@
+"""Messy sheets read as they are: merged two-level headers, flat exports, unreadable cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+
+from conftest import HEAD, OTHER_HEAD, SON, WIFE, hits, office_workbook, run, write_xlsx
+from ledgercheck.header import locate
+from ledgercheck.read import read_file
+
+
+def two_level_workbook(path: Path) -> Path:
+    """Row 1 title; rows 3-4 a two-level header with vertical and horizontal merges."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "成员"
+    ws["A1"] = "天涯区2020年建档立卡成员台账"
+    ws.merge_cells("A1:G1")
+    ws["A2"] = "填报单位：天涯区扶贫办"
+    for col, label in zip("ABCD", ["户编号", "姓 名", "公民身份号码", "与户主\n关系"], strict=True):
+        ws[f"{col}3"] = label
+        ws.merge_cells(f"{col}3:{col}4")
+    ws["E3"] = "医疗保障"
+    ws.merge_cells("E3:F3")
+    ws["E4"], ws["F4"] = "基本医保", "大病保险"
+    ws["G3"] = "性别"
+    ws.merge_cells("G3:G4")
+    rows = [["H001", "王大", HEAD, "户主", "是", "是", "男"],
+            ["H001", "陈小", WIFE, "配偶", "是", "否", "女"],
+            [], ["小计"]]
+    for r, row in enumerate(rows, start=5):
+        for c, v in enumerate(row, start=1):
+            ws.cell(r, c, v)
+    wb.save(path)
+    return path
+
+
+def test_two_level_merged_header(tmp_path: Path) -> None:
+    sheet = read_file(two_level_workbook(tmp_path / "m.xlsx"))[0]
+    layout = locate(sheet)
+    assert layout is not None
+    assert layout.table.name == "members"
+    assert (layout.header_row, layout.data_start) == (2, 4)
+    assert layout.mapped >= {"household_id", "name", "id_number", "relation",
+                             "basic_medical_insurance", "critical_illness_insurance", "sex"}
+
+
+def flat_workbook(path: Path, second_type: str = "脱贫户") -> Path:
+    """A national-system export: one row per person, household fields repeated."""
+    header = ["序号", "县(市、区、旗)", "乡(镇)", "村", "户编号", "人口编号", "姓名", "证件号码",
+              "与户主关系", "性别", "民族", "贫困户属性", "当前家庭人口数",
+              "是否参加新型农村合作医疗（城乡居民基本医疗保险）", "是否参加大病保险"]
+    rows = [
+        [1, "吉阳区", "吉阳镇", "罗蓬村", "H001", "P1", "王大", HEAD, "户主", "男", "汉族",
+         "一般脱贫户", 3, "是", "是"],
+        [2, "吉阳区", "吉阳镇", "罗蓬村", "H001", "P2", "陈小", WIFE, "配偶", "女", "汉族",
+         second_type, 3, "是", "是"],
+        [3, "吉阳区", "吉阳镇", "罗蓬村", "H001", "P3", "王子", SON, "之子", "男", "汉族",
+         "脱贫户", 3, "是", "是"],
+        [4, "吉阳区", "吉阳镇", "罗蓬村", "H002", "P4", "李花", OTHER_HEAD, "户主", "女", "黎族",
+         "边缘易致贫户", 1, "是", "否"],
+    ]
+    return write_xlsx(path, {"Sheet1": (header, rows)})
+
+
+def test_flat_export_is_split_into_households_and_members(tmp_path: Path) -> None:
+    report = run(flat_workbook(tmp_path / "flat.xlsx"))
+    assert hits(report) == {("MED002", "Sheet1", 6)}
+    assert report.inputs[0].sheets[0].table == "flat"
+
+
+def test_flat_export_with_differing_household_field_is_hh008(tmp_path: Path) -> None:
+    report = run(flat_workbook(tmp_path / "flat.xlsx", second_type="边缘户"))
+    assert ("HH008", "Sheet1", 4) in hits(report)
+
+
+def test_unreadable_cells_are_findings(tmp_path: Path) -> None:
+    members = [
+        ["H001", "王大", HEAD, "男", "户主", 50, "是", "√"],
+        ["H001", "陈小", 4.60203197203012e17, "女", "配偶", 48, "是", "√"],  # F008
+        ["H001", "", SON, "男", "之子", 12, "也许", "√"],  # F006 name, F007 insurance
+        ["H002", "李花", OTHER_HEAD, "女", "户主", 60, "Y", "是"],
+    ]
+    report = run(office_workbook(tmp_path / "cells.xlsx", members=members))
+    found = hits(report, "F")
+    assert found == {("F008", "成员信息", 4), ("F006", "成员信息", 5), ("F007", "成员信息", 5)}
+    f008 = next(f for f in report.findings if f.code == "F008")
+    assert f008.cell == "C4" and f008.value is not None and "E+17" in f008.value
+
+
+def test_formula_without_cached_value_is_f009(tmp_path: Path) -> None:
+    path = office_workbook(tmp_path / "f.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["户信息"]["E3"] = "=COUNTIF(成员信息!A:A,B3)"  # openpyxl saves no cached value
+    wb.save(path)
+    report = run(path)
+    assert ("F009", "户信息", 3) in hits(report)
+
+
+def test_unknown_sheet_and_missing_required_column(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "x.xlsx", {
+        "说明": (["本表说明", "2020年"], [["请按要求填写", ""]]),
+        "成员信息": (["户编号", "姓名", "与户主关系", "性别"], [["H001", "王大", "户主", "男"]]),
+    })
+    report = run(path)
+    codes = {(f.code, f.sheet, f.row, f.column) for f in report.findings}
+    assert ("F003", "说明", None, None) in codes
+    assert ("F004", "成员信息", None, "id_number") in codes
+
+
+def test_duplicate_columns_are_f005(tmp_path: Path) -> None:
+    header = ["户编号", "姓名", "证件号码", "身份证号", "与户主关系"]
+    path = write_xlsx(tmp_path / "d.xlsx", {"成员信息": (header, [["H001", "王大", HEAD, HEAD, "户主"]])})
+    assert ("F005", "成员信息", None) in hits(run(path))
+
+
+def test_text_dates_full_width_and_variants(tmp_path: Path) -> None:
+    """National-system vocabulary and full-width digits read as canonical values."""
+    households = [[1, "Ｈ００１", "吉阳区", "已脱贫", "３", "2018.6.30", "５２００", "王大", HEAD],
+                  [2, "H002", "吉阳区", "边缘易致贫户", 1, dt.date(2019, 1, 1), "4,500.00元",
+                   "李花", OTHER_HEAD]]
+    members = [["Ｈ００１", "王大", HEAD, "1", "本人", 50, "是", "√"],
+               ["H001", "陈小", WIFE, "2", "妻子", 48, "是", "√"],
+               ["H001", "王子", SON, "男", "儿子", 12, "是", "√"],
+               ["H002", "李花", OTHER_HEAD, "女", "户主", 60, "Y", "是"]]
+    report = run(office_workbook(tmp_path / "v.xlsx", households, members))
+    assert hits(report) == set()
