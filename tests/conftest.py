@@ -66,11 +66,16 @@ def write_xlsx(path: Path, sheets: dict[str, tuple[list[Any], Rows]], title: boo
     return path
 
 
-def office_workbook(path: Path, households: Rows | None = None, members: Rows | None = None) -> Path:
-    return write_xlsx(path, {
-        "户信息": (HOUSEHOLD_HEADER, household_rows() if households is None else households),
-        "成员信息": (MEMBER_HEADER, member_rows() if members is None else members),
-    })
+def office_workbook(
+    path: Path, households: Rows | None = None, members: Rows | None = None
+) -> Path:
+    return write_xlsx(
+        path,
+        {
+            "户信息": (HOUSEHOLD_HEADER, household_rows() if households is None else households),
+            "成员信息": (MEMBER_HEADER, member_rows() if members is None else members),
+        },
+    )
 
 
 def run(path: Path, **kwargs: Any) -> Report:
@@ -79,8 +84,11 @@ def run(path: Path, **kwargs: Any) -> Report:
 
 
 def hits(report: Report, prefix: str = "") -> set[tuple[str, str | None, int | None]]:
-    return {(f.code, f.sheet, f.row) for f in report.findings
-            if f.code.startswith(prefix) and not f.code.startswith("POP")}
+    return {
+        (f.code, f.sheet, f.row)
+        for f in report.findings
+        if f.code.startswith(prefix) and not f.code.startswith("POP")
+    }
 
 
 @pytest.fixture

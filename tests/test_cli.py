@@ -63,8 +63,12 @@ def test_unreadable_file_one_line_exit_2(tmp_path: Path, content: bytes) -> None
     path = tmp_path / "broken.xlsx"
     path.write_bytes(content)
     before = digest(path)
-    result = subprocess.run([sys.executable, "-m", "ledgercheck", "verify", str(path)],
-                            capture_output=True, text=True, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "ledgercheck", "verify", str(path)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "broken.xlsx" in lines[0] and "Traceback" not in result.stderr
@@ -129,9 +133,11 @@ def test_rules_explains_with_the_plan_sentence() -> None:
 
 def test_malformed_pack_is_one_line_exit_2(tmp_path: Path) -> None:
     pack = tmp_path / "bad.yaml"
-    pack.write_text("extends: sanya-2020\nrules:\n  MED010:\n    min_ratio: 0.95\n"
-                    "  MED999: {severity: error}\n", encoding="utf-8")
+    pack.write_text(
+        "extends: sanya-2020\nrules:\n  MED010:\n    min_ratio: 0.95\n"
+        "  MED999: {severity: error}\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["verify", str(bad_workbook(tmp_path)), "--rules", str(pack)])
     assert result.exit_code == 2
     assert "bad.yaml:5" in result.stderr and "MED999" in result.stderr
-

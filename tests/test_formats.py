@@ -29,8 +29,10 @@ def bad_members() -> list[list[Any]]:
 
 def write_xls(path: Path) -> Path:
     book = xlwt.Workbook(encoding="utf-8")
-    for name, header, rows in (("户信息", HOUSEHOLD_HEADER, household_rows()),
-                               ("成员信息", MEMBER_HEADER, bad_members())):
+    for name, header, rows in (
+        ("户信息", HOUSEHOLD_HEADER, household_rows()),
+        ("成员信息", MEMBER_HEADER, bad_members()),
+    ):
         sheet = book.add_sheet(name)
         sheet.write_merge(0, 0, 0, len(header) - 1, f"{name}台账")
         for r, row in enumerate([header, *rows], start=1):
@@ -42,8 +44,10 @@ def write_xls(path: Path) -> Path:
 
 def write_ods(path: Path) -> Path:
     with pd.ExcelWriter(path, engine="odf") as writer:
-        for name, header, rows in (("户信息", HOUSEHOLD_HEADER, household_rows()),
-                                   ("成员信息", MEMBER_HEADER, bad_members())):
+        for name, header, rows in (
+            ("户信息", HOUSEHOLD_HEADER, household_rows()),
+            ("成员信息", MEMBER_HEADER, bad_members()),
+        ):
             frame = pd.DataFrame([[str(v) for v in row] for row in rows], columns=header)
             frame.to_excel(writer, sheet_name=name, index=False, startrow=1)
     return path
@@ -51,8 +55,10 @@ def write_ods(path: Path) -> Path:
 
 def write_csv(folder: Path, encoding: str) -> Path:
     folder.mkdir()
-    for name, header, rows in (("户信息", HOUSEHOLD_HEADER, household_rows()),
-                               ("成员信息", MEMBER_HEADER, bad_members())):
+    for name, header, rows in (
+        ("户信息", HOUSEHOLD_HEADER, household_rows()),
+        ("成员信息", MEMBER_HEADER, bad_members()),
+    ):
         with (folder / f"{name}.csv").open("w", encoding=encoding, newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(header)
@@ -94,4 +100,3 @@ def test_parquet(tmp_path: Path) -> None:
     assert hits(report) == {("ID002", "成员信息", 4)}
     # Without a households table nobody is known to be "in the ledger": not run, not passed.
     assert {"HH001", "MED001", "MED002"} <= {n.code for n in report.rules_not_run}
-

@@ -28,9 +28,12 @@ def two_level_workbook(path: Path) -> Path:
     ws["E4"], ws["F4"] = "基本医保", "大病保险"
     ws["G3"] = "性别"
     ws.merge_cells("G3:G4")
-    rows = [["H001", "王大", HEAD, "户主", "是", "是", "男"],
-            ["H001", "陈小", WIFE, "配偶", "是", "否", "女"],
-            [], ["小计"]]
+    rows = [
+        ["H001", "王大", HEAD, "户主", "是", "是", "男"],
+        ["H001", "陈小", WIFE, "配偶", "是", "否", "女"],
+        [],
+        ["小计"],
+    ]
     for r, row in enumerate(rows, start=5):
         for c, v in enumerate(row, start=1):
             ws.cell(r, c, v)
@@ -44,24 +47,105 @@ def test_two_level_merged_header(tmp_path: Path) -> None:
     assert layout is not None
     assert layout.table.name == "members"
     assert (layout.header_row, layout.data_start) == (2, 4)
-    assert layout.mapped >= {"household_id", "name", "id_number", "relation",
-                             "basic_medical_insurance", "critical_illness_insurance", "sex"}
+    assert layout.mapped >= {
+        "household_id",
+        "name",
+        "id_number",
+        "relation",
+        "basic_medical_insurance",
+        "critical_illness_insurance",
+        "sex",
+    }
 
 
 def flat_workbook(path: Path, second_type: str = "脱贫户") -> Path:
     """A national-system export: one row per person, household fields repeated."""
-    header = ["序号", "县(市、区、旗)", "乡(镇)", "村", "户编号", "人口编号", "姓名", "证件号码",
-              "与户主关系", "性别", "民族", "贫困户属性", "当前家庭人口数",
-              "是否参加新型农村合作医疗（城乡居民基本医疗保险）", "是否参加大病保险"]
+    header = [
+        "序号",
+        "县(市、区、旗)",
+        "乡(镇)",
+        "村",
+        "户编号",
+        "人口编号",
+        "姓名",
+        "证件号码",
+        "与户主关系",
+        "性别",
+        "民族",
+        "贫困户属性",
+        "当前家庭人口数",
+        "是否参加新型农村合作医疗（城乡居民基本医疗保险）",
+        "是否参加大病保险",
+    ]
     rows = [
-        [1, "吉阳区", "吉阳镇", "罗蓬村", "H001", "P1", "王大", HEAD, "户主", "男", "汉族",
-         "一般脱贫户", 3, "是", "是"],
-        [2, "吉阳区", "吉阳镇", "罗蓬村", "H001", "P2", "陈小", WIFE, "配偶", "女", "汉族",
-         second_type, 3, "是", "是"],
-        [3, "吉阳区", "吉阳镇", "罗蓬村", "H001", "P3", "王子", SON, "之子", "男", "汉族",
-         "脱贫户", 3, "是", "是"],
-        [4, "吉阳区", "吉阳镇", "罗蓬村", "H002", "P4", "李花", OTHER_HEAD, "户主", "女", "黎族",
-         "边缘易致贫户", 1, "是", "否"],
+        [
+            1,
+            "吉阳区",
+            "吉阳镇",
+            "罗蓬村",
+            "H001",
+            "P1",
+            "王大",
+            HEAD,
+            "户主",
+            "男",
+            "汉族",
+            "一般脱贫户",
+            3,
+            "是",
+            "是",
+        ],
+        [
+            2,
+            "吉阳区",
+            "吉阳镇",
+            "罗蓬村",
+            "H001",
+            "P2",
+            "陈小",
+            WIFE,
+            "配偶",
+            "女",
+            "汉族",
+            second_type,
+            3,
+            "是",
+            "是",
+        ],
+        [
+            3,
+            "吉阳区",
+            "吉阳镇",
+            "罗蓬村",
+            "H001",
+            "P3",
+            "王子",
+            SON,
+            "之子",
+            "男",
+            "汉族",
+            "脱贫户",
+            3,
+            "是",
+            "是",
+        ],
+        [
+            4,
+            "吉阳区",
+            "吉阳镇",
+            "罗蓬村",
+            "H002",
+            "P4",
+            "李花",
+            OTHER_HEAD,
+            "户主",
+            "女",
+            "黎族",
+            "边缘易致贫户",
+            1,
+            "是",
+            "否",
+        ],
     ]
     return write_xlsx(path, {"Sheet1": (header, rows)})
 
@@ -101,10 +185,16 @@ def test_formula_without_cached_value_is_f009(tmp_path: Path) -> None:
 
 
 def test_unknown_sheet_and_missing_required_column(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "x.xlsx", {
-        "说明": (["本表说明", "2020年"], [["请按要求填写", ""]]),
-        "成员信息": (["户编号", "姓名", "与户主关系", "性别"], [["H001", "王大", "户主", "男"]]),
-    })
+    path = write_xlsx(
+        tmp_path / "x.xlsx",
+        {
+            "说明": (["本表说明", "2020年"], [["请按要求填写", ""]]),
+            "成员信息": (
+                ["户编号", "姓名", "与户主关系", "性别"],
+                [["H001", "王大", "户主", "男"]],
+            ),
+        },
+    )
     report = run(path)
     codes = {(f.code, f.sheet, f.row, f.column) for f in report.findings}
     assert ("F003", "说明", None, None) in codes
@@ -113,18 +203,33 @@ def test_unknown_sheet_and_missing_required_column(tmp_path: Path) -> None:
 
 def test_duplicate_columns_are_f005(tmp_path: Path) -> None:
     header = ["户编号", "姓名", "证件号码", "身份证号", "与户主关系"]
-    path = write_xlsx(tmp_path / "d.xlsx", {"成员信息": (header, [["H001", "王大", HEAD, HEAD, "户主"]])})
+    path = write_xlsx(
+        tmp_path / "d.xlsx", {"成员信息": (header, [["H001", "王大", HEAD, HEAD, "户主"]])}
+    )
     assert ("F005", "成员信息", None) in hits(run(path))
 
 
 def test_text_dates_full_width_and_variants(tmp_path: Path) -> None:
     """National-system vocabulary and full-width digits read as canonical values."""
-    households = [[1, "Ｈ００１", "吉阳区", "已脱贫", "３", "2018.6.30", "５２００", "王大", HEAD],
-                  [2, "H002", "吉阳区", "边缘易致贫户", 1, dt.date(2019, 1, 1), "4,500.00元",
-                   "李花", OTHER_HEAD]]
-    members = [["Ｈ００１", "王大", HEAD, "1", "本人", 50, "是", "√"],
-               ["H001", "陈小", WIFE, "2", "妻子", 48, "是", "√"],
-               ["H001", "王子", SON, "男", "儿子", 12, "是", "√"],
-               ["H002", "李花", OTHER_HEAD, "女", "户主", 60, "Y", "是"]]
+    households = [
+        [1, "Ｈ００１", "吉阳区", "已脱贫", "３", "2018.6.30", "５２００", "王大", HEAD],
+        [
+            2,
+            "H002",
+            "吉阳区",
+            "边缘易致贫户",
+            1,
+            dt.date(2019, 1, 1),
+            "4,500.00元",
+            "李花",
+            OTHER_HEAD,
+        ],
+    ]
+    members = [
+        ["Ｈ００１", "王大", HEAD, "1", "本人", 50, "是", "√"],
+        ["H001", "陈小", WIFE, "2", "妻子", 48, "是", "√"],
+        ["H001", "王子", SON, "男", "儿子", 12, "是", "√"],
+        ["H002", "李花", OTHER_HEAD, "女", "户主", 60, "Y", "是"],
+    ]
     report = run(office_workbook(tmp_path / "v.xlsx", households, members))
     assert hits(report) == set()

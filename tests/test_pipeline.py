@@ -17,8 +17,9 @@ def test_clean_office_workbook_has_no_findings(tmp_path: Path) -> None:
 def test_breaches_are_reported_at_their_rows(tmp_path: Path) -> None:
     members = member_rows()
     members[2][6] = "否"  # the son: no basic insurance → 成员信息 row 5
-    members.append(["H009", "某人", SON[:-1] + ("0" if SON[-1] != "0" else "1"), "男", "之子", 12,
-                    "是", "是"])  # unknown household and a wrong check digit → row 7
+    members.append(
+        ["H009", "某人", SON[:-1] + ("0" if SON[-1] != "0" else "1"), "男", "之子", 12, "是", "是"]
+    )  # unknown household and a wrong check digit → row 7
     report = run(office_workbook(tmp_path / "bad.xlsx", members=members))
     assert hits(report) == {
         ("MED001", "成员信息", 5),
