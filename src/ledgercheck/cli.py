@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -11,22 +10,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ledgercheck import catalog, checks, config, packs
+from ledgercheck import catalog, config, packs, reporters
 from ledgercheck.explain import explain_rule, list_rules
 from ledgercheck.findings import Report
 from ledgercheck.output import OutputError, check_not_input, write_atomic
-from ledgercheck.pipeline import Options, verify
-from ledgercheck.reporters import console as console_reporter
-from ledgercheck.reporters import json as json_reporter
+from ledgercheck.pipeline import Options, default_jobs, verify
+from ledgercheck.progress import progress_bar
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Check 扶贫台账 against the plan."
 )
-
-
-class Format(StrEnum):
-    console = "console"
-    json = "json"
 
 
 class FailOn(StrEnum):
@@ -53,14 +46,11 @@ def load_pack(ref: str | None, base: Path | None) -> packs.Pack:
         raise fail(str(exc)) from exc
 
 
-def _inputs(paths: list[Path]) -> list[tuple[Path, str]]:
+def _inputs(paths: list[Path], include: list[str], exclude: list[str]) -> list[tuple[Path, str]]:
     out: list[tuple[Path, str]] = []
     for p in paths:
         if p.is_dir():
-            files = sorted(
-                f for f in p.rglob("*") if f.is_file() and not f.name.startswith((".", "~$"))
-            )
-            out.extend((f, str(f)) for f in files)
+            out.extend((f, str(f)) for f in discover(p, include, exclude))
         elif p.exists():
             out.append((p, str(p)))
         else:
@@ -68,10 +58,34 @@ def _inputs(paths: list[Path]) -> list[tuple[Path, str]]:
     return out
 
 
+SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".parquet", ".txt", ".tsv"}
+
+
+def discover(folder: Path, include: list[str], exclude: list[str]) -> list[Path]:
+    """Files under a folder, sorted; Office lock files (~$…) and hidden files are skipped."""
+    found = []
+    for f in sorted(folder.rglob("*")):
+        rel = f.relative_to(folder)
+        if not f.is_file() or any(part.startswith((".", "~$")) for part in rel.parts):
+            continue
+        if include and not any(rel.match(g) or f.match(g) for g in include):
+            continue
+        if not include and f.suffix.lower() not in SUFFIXES:
+            continue
+        if any(rel.match(g) or f.match(g) for g in exclude):
+            continue
+        found.append(f)
+    return found
+
+
+def format_names() -> str:
+    return ", ".join(reporters.FORMATS)
+
+
 @app.command("verify")
 def verify_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Workbooks, CSV files or folders.")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.console,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Report format.")] = "console",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report here.")
     ] = None,
@@ -97,6 +111,16 @@ def verify_cmd(
         ),
     ] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="zh or en.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes.")] = None,
+    include: Annotated[
+        list[str] | None, typer.Option("--include", help="Glob of files to take.")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", help="Glob of files to skip.")
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
 ) -> None:
     """Check workbooks against the rule pack and print the anomaly report."""
     try:
@@ -106,8 +130,10 @@ def verify_cmd(
     lang = lang or cfg.lang or config.default_lang()
     if lang not in catalog.LANGS:
         raise fail(f"--lang must be zh or en, not {lang!r}")
+    if fmt not in reporters.FORMATS:
+        raise fail(f"--format must be one of {format_names()}, not {fmt!r}")
     pack = load_pack(rules or cfg.rules, cfg.base if not rules else None)
-    inputs = _inputs(paths)
+    inputs = _inputs(paths, include or [], exclude or [])
     if output is not None:
         try:
             check_not_input(output, [p for p, _ in inputs])
@@ -120,8 +146,11 @@ def verify_cmd(
         password,
         lang,
         show_pii or cfg.show_pii,
+        jobs=jobs or default_jobs(),
+        debug=debug,
     )
-    report = verify(inputs, options)
+    with progress_bar(len(inputs)) as advance:
+        report = verify(inputs, options, advance)
     _emit(report, fmt, output, lang)
     for info in report.unreadable:
         typer.echo(f"ledgercheck: {info.file}: {info.error}", err=True)
@@ -139,24 +168,22 @@ def exit_code(report: Report, fail_on: str) -> int:
     return 0
 
 
-def _emit(report: Report, fmt: Format, output: Path | None, lang: str) -> None:
-    if fmt is Format.json:
-        text = json_reporter.render(report)
-    else:
-        buffer = io.StringIO()
-        target = Console(file=buffer, width=120, color_system=None) if output else Console()
-        console_reporter.render(report, target, lang)
-        text = buffer.getvalue()
+def _emit(report: Report, fmt: str, output: Path | None, lang: str) -> None:
+    to_terminal = output is None and fmt == "console" and sys.stdout.isatty()
+    ctx = reporters.Context(lang, width=Console().width if to_terminal else 120, color=to_terminal)
+    data = reporters.render(fmt, report, ctx)
     if output is not None:
-        write_atomic(output, text)
-    elif text:
-        sys.stdout.write(text)
+        write_atomic(output, data)
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+    else:
+        sys.stdout.write(data)
 
 
 @app.command("rules")
 def rules_cmd(
     code: Annotated[str | None, typer.Argument(help="Explain one rule.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.console,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="console or json.")] = "console",
     rules: Annotated[
         str | None, typer.Option("--rules", help="Rule pack name or YAML file.")
     ] = None,
@@ -169,9 +196,9 @@ def rules_cmd(
         code = code.upper()
         if code not in catalog.docs():
             raise fail(f"unknown rule code {code!r}")
-        explain_rule(code, pack, lang, Console(), fmt.value)
+        explain_rule(code, pack, lang, Console(), fmt)
         return
-    list_rules(pack, lang, Console(), fmt.value, implemented=set(checks.REGISTRY))
+    list_rules(pack, lang, Console(), fmt)
 
 
 def main() -> None:

@@ -46,7 +46,7 @@ def rule_info(code: str, pack: Pack, lang: str) -> dict[str, Any]:
     }
 
 
-def list_rules(pack: Pack, lang: str, console: Console, fmt: str, implemented: set[str]) -> None:
+def list_rules(pack: Pack, lang: str, console: Console, fmt: str) -> None:
     infos = [rule_info(code, pack, lang) for code in catalog.all_codes()]
     if fmt == "json":
         console.file.write(json.dumps(infos, ensure_ascii=False, indent=2, default=str) + "\n")

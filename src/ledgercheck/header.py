@@ -6,6 +6,7 @@ a two-level merged header and unit suffixes are common in government exports.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ledgercheck.columns import Match, match_label, norm_label
@@ -96,7 +97,8 @@ def _score(table: Table, mapping: dict[int, Match], sheet_name: str, two_level: 
     return (len(names), required, hint, int(not two_level))
 
 
-def locate(sheet: RawSheet) -> Layout | None:
+def locate(sheet: RawSheet, tables: Sequence[Table] = LEDGER_TABLES) -> Layout | None:
+    """The best header row and table kind among `tables` (ledger tables, or rosters)."""
     grid = sheet.grid
     best: tuple[Score, Layout] | None = None
     for r in range(min(SCAN_ROWS, len(grid))):
@@ -106,7 +108,7 @@ def locate(sheet: RawSheet) -> Layout | None:
             labels = _row_labels(grid, r, two_level)
             if len(labels) < 2:
                 continue
-            for table in LEDGER_TABLES:
+            for table in tables:
                 mapping, dups = _map(table, labels)
                 score = _score(table, mapping, sheet.name, two_level)
                 if best is None or score > best[0]:

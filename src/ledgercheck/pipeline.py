@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,14 +13,23 @@ import pandera.pandas as pa
 
 from ledgercheck import catalog, checks
 from ledgercheck.checks.base import Hits, Rule, Target
-from ledgercheck.findings import Draft, Finding, InputInfo, NotRun, Report, Severity, SheetInfo
+from ledgercheck.findings import (
+    Draft,
+    Finding,
+    InputInfo,
+    NotRun,
+    Related,
+    Report,
+    Severity,
+    SheetInfo,
+)
 from ledgercheck.header import locate
 from ledgercheck.ledger import Ledger, combine
 from ledgercheck.mask import mask
 from ledgercheck.normalize import TableData, build, show
 from ledgercheck.packs import Pack
 from ledgercheck.read import InputError, Limits, read_file
-from ledgercheck.tables import PII
+from ledgercheck.tables import LEDGER_TABLES, PII, Table
 
 
 @dataclass
@@ -30,6 +41,8 @@ class Options:
     lang: str = "zh"
     show_pii: bool = False
     limits: Limits = field(default_factory=Limits)
+    jobs: int = 1
+    debug: bool = False  # let unexpected errors raise with their traceback
 
 
 def selected(code: str, options: Options) -> bool:
@@ -48,17 +61,30 @@ class FileResult:
     drafts: list[Draft]
 
 
-def load_file(path: Path, label: str, options: Options) -> FileResult:
-    info = InputInfo(label)
+def load_file(
+    path: Path, label: str, options: Options, kinds: Sequence[Table] = LEDGER_TABLES
+) -> FileResult:
+    """Read one file into typed tables; a file that cannot be read becomes F001/F002."""
     try:
-        sheets = read_file(path, options.password, options.limits)
+        return _load(path, label, options, kinds)
     except InputError as exc:
-        info.error = exc.reason
-        return FileResult(info, [], [Draft(exc.code, label, value=exc.reason)])
+        return FileResult(
+            InputInfo(label, error=exc.reason), [], [Draft(exc.code, label, value=exc.reason)]
+        )
+    except Exception as exc:  # a file that breaks the reader must not stop a batch
+        if options.debug:
+            raise
+        reason = f"cannot be read ({type(exc).__name__}: {str(exc)[:120]})"
+        return FileResult(InputInfo(label, error=reason), [], [Draft("F001", label, value=reason)])
+
+
+def _load(path: Path, label: str, options: Options, kinds: Sequence[Table]) -> FileResult:
+    info = InputInfo(label)
+    sheets = read_file(path, options.password, options.limits)
     tables: list[TableData] = []
     drafts: list[Draft] = []
     for sheet in sheets:
-        layout = locate(sheet)
+        layout = locate(sheet, kinds)
         if layout is None:
             nonempty = any(any(str(v).strip() for v in row) for row in sheet.grid)
             info.sheets.append(SheetInfo(sheet.name, None, None, 0))
@@ -98,10 +124,42 @@ def _missing_required(data: TableData) -> list[Draft]:
     ]
 
 
-def verify(paths: Iterable[tuple[Path, str]], options: Options) -> Report:
+Progress = Callable[["FileResult"], None]
+
+
+def verify(
+    paths: Iterable[tuple[Path, str]], options: Options, progress: Progress | None = None
+) -> Report:
     """Check files (path, label as shown in reports) as one ledger."""
-    results = [load_file(path, label, options) for path, label in paths]
-    return assemble(results, options)
+    return assemble(load_all(list(paths), options, progress), options)
+
+
+def load_all(
+    paths: list[tuple[Path, str]],
+    options: Options,
+    progress: Progress | None = None,
+    kinds: Sequence[Table] = LEDGER_TABLES,
+) -> list[FileResult]:
+    """Read files in worker processes; results come back in input order whatever the jobs."""
+    jobs = max(1, min(options.jobs, len(paths)))
+    results: list[FileResult] = []
+    if jobs == 1:
+        for path, label in paths:
+            results.append(load_file(path, label, options, kinds))
+            if progress:
+                progress(results[-1])
+        return results
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(load_file, path, label, options, kinds) for path, label in paths]
+        for future in futures:
+            results.append(future.result())
+            if progress:
+                progress(results[-1])
+    return results
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
 
 
 def assemble(results: list[FileResult], options: Options) -> Report:
@@ -228,7 +286,15 @@ def _draft(code: str, target: Target, ledger: Ledger, hits: Hits, idx: int) -> D
         _pick(hits.expected, idx),
         pii=PII.get(column or ""),
         expected_is_pii=hits.expected_is_pii,
+        related=_related(hits, idx),
     )
+
+
+def _related(hits: Hits, idx: int) -> tuple[Related, ...]:
+    if hits.related is None:
+        return ()
+    value = hits.related.iat[idx]
+    return tuple(value) if isinstance(value, (tuple, list)) else ()
 
 
 def render(draft: Draft, options: Options) -> Finding | None:

@@ -22,6 +22,7 @@ class Hits:
     value: pd.Series | None = None  # a computed value to show instead of the cell's own
     column: pd.Series | None = None  # per-row column, where it is not the target's `point`
     expected_is_pii: bool = False  # expected holds another record's ID or name: mask it too
+    related: pd.Series | None = None  # per-row tuple[Related, ...]: the other side of a match
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,48 @@
+"""A progress bar for long batches, shown only to a person at a terminal (not in CI or pipes)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+
+def wanted(total: int) -> bool:
+    return total > 1 and sys.stderr.isatty() and not os.environ.get("CI")
+
+
+@contextmanager
+def progress_bar(total: int) -> Iterator[Callable[[Any], None] | None]:
+    if not wanted(total):
+        yield None
+        return
+    stats = {"rows": 0, "findings": 0}
+    columns = (
+        TextColumn("[bold]ledgercheck"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rows]} rows · {task.fields[findings]} findings"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("files", total=total, rows=0, findings=0)
+
+        def advance(result: Any) -> None:
+            stats["rows"] += sum(len(t.frame) for t in result.tables)
+            stats["findings"] += len(result.drafts)
+            bar.update(task, advance=1, rows=stats["rows"], findings=stats["findings"])
+
+        yield advance
