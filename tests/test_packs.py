@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import household_rows, hits, office_workbook, run
+from conftest import hits, household_rows, office_workbook, run
 from ledgercheck import catalog, packs
 
 
