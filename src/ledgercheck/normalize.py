@@ -97,12 +97,21 @@ def show(value: object) -> str | None:
 _SEQ_RE = re.compile(r"^\d+$")
 
 
-def _text_cells(row: list[Any]) -> list[str]:
-    return [norm_label(v) for v in row if not values.is_empty(v)]
+def _leading_texts(row: list[Any], n: int = 3) -> list[str]:
+    """The first few non-empty cells, normalised: where 合计 and 填表人 are written."""
+    out: list[str] = []
+    for v in row:
+        if isinstance(v, str) and v.strip():
+            out.append(norm_label(v))
+        elif not values.is_empty(v):
+            out.append("")
+        if len(out) == n:
+            break
+    return out
 
 
 def _is_total(texts: list[str]) -> bool:
-    return any(t.startswith(TOTAL_WORDS) for t in texts[:3])
+    return any(t.startswith(TOTAL_WORDS) for t in texts)
 
 
 def _is_footer(texts: list[str]) -> bool:
@@ -131,18 +140,25 @@ def data_rows(sheet: RawSheet, layout: Layout) -> list[int]:
         cells = [row[c] if c < len(row) else "" for c in mapped]
         if all(values.is_empty(v) for v in cells):
             continue
-        texts = _text_cells(row)
+        texts = _leading_texts(row)
         if _is_total(texts) or _is_footer(texts):
             continue
         if r == layout.data_start and _is_column_numbers(row, layout.columns):
             continue
-        same = sum(
-            1 for c in layout.columns if c < len(row) and norm_label(row[c]) == header_texts[c]
-        )
-        if same * 2 > len(layout.columns):  # a header repeated on every printed page
+        if _repeats_header(row, layout, header_texts):
             continue
         keep.append(r)
     return keep
+
+
+def _repeats_header(row: list[Any], layout: Layout, header_texts: dict[int, str]) -> bool:
+    """A header printed again on every page of a long export."""
+    first = next(iter(layout.columns))
+    cell = row[first] if first < len(row) else ""
+    if not isinstance(cell, str) or norm_label(cell) != header_texts[first]:
+        return False
+    same = sum(1 for c in layout.columns if c < len(row) and norm_label(row[c]) == header_texts[c])
+    return same * 2 > len(layout.columns)
 
 
 # --- cell parsing ----------------------------------------------------------------------

@@ -1,0 +1,64 @@
+"""Time `ledgercheck verify` against the read floor: fastexcel reading the same file into pandas.
+
+Run: .venv/bin/python benchmarks/bench_verify.py [--members 100000] [--repeat 3]
+Prints a markdown table row per measurement (for the README's benchmark table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ledgercheck import synth
+
+READ_FLOOR = """
+import sys, fastexcel
+reader = fastexcel.read_excel(sys.argv[1])
+for name in reader.sheet_names:
+    reader.load_sheet_by_name(name, header_row=None).to_pandas()
+"""
+
+
+def make_ledger(folder: Path, members: int) -> Path:
+    households = max(1, members // 4)
+    ledger = synth.generate(households, seed=7)
+    path = folder / f"ledger-{members}.xlsx"
+    synth.write_workbook(ledger, path, layout="office", fmt="xlsx")
+    return path
+
+
+def best_of(cmd: list[str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=False, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = make_ledger(Path(tmp), args.members)
+        floor = best_of([sys.executable, "-c", READ_FLOOR, str(path)], args.repeat)
+        out = Path(tmp) / "report.json"
+        verify = best_of([sys.executable, "-m", "ledgercheck", "verify", str(path), "-f", "json",
+                          "-o", str(out), "--jobs", "1"], args.repeat)
+    print(f"machine: {platform.machine()}, {platform.python_version()}, "
+          f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores")
+    print("| file | fastexcel read | verify | ratio |")
+    print("|---|---:|---:|---:|")
+    print(f"| {args.members:,} member rows .xlsx | {floor:.2f} s | {verify:.2f} s | "
+          f"{verify / floor:.2f}× |")
+
+
+if __name__ == "__main__":
+    main()
