@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ledgercheck import idnumber
+from ledgercheck import idnumber, values
 from ledgercheck.normalize import TableData
-from ledgercheck.tables import LEDGER_TYPES
+from ledgercheck.tables import LEDGER_TYPES, TABLES
 
 ID_COLUMNS = ("id_number", "head_id_number")
 
@@ -30,12 +30,17 @@ class Ledger:
 
     def missing(self, table: str, columns: tuple[str, ...]) -> str | None:
         if table not in self.frames:
-            return f"no {table} table"
+            roster = table in TABLES and TABLES[table].roster
+            return f"no {table} {'roster' if roster else 'table'}"
         absent = [c for c in columns if c not in self.frames[table].columns]
         return f"{table} has no column {', '.join(absent)}" if absent else None
 
     def source(self, tid: int) -> TableData:
         return self.sources[tid]
+
+    def blank(self, table: str, column: str) -> pd.Series:
+        """True where the cell as read is empty: an unreadable cell (F007) is not blank."""
+        return self.raws[table][column].map(values.is_empty).astype(bool)
 
 
 def combine(sources: list[TableData], as_of: dt.date) -> Ledger:
@@ -65,6 +70,8 @@ def enrich(ledger: Ledger, as_of: dt.date) -> None:
     for name in ("medical", "payments", "loans"):
         if name in ledger.frames:
             _enrich_claims(ledger, name)
+    if "payments" in ledger.frames:
+        _enrich_payments(ledger)
 
 
 def _valid_ids(frame: pd.DataFrame, col: str = "id_number") -> pd.Series:
@@ -108,6 +115,25 @@ def _enrich_claims(ledger: Ledger, name: str) -> None:
                 "id_number"
             ].map(people[src])
     ledger.frames[name] = frame
+
+
+def _enrich_payments(ledger: Ledger) -> None:
+    """The household a payment belongs to: its own 户编号, else the payee's household.
+
+    `_pay_household_id` exists only when one of the two links exists, so household rules
+    (PAY007, PAY008) are reported as not run rather than judged without a household.
+    """
+    pay = ledger.frames["payments"]
+    links = [pay[c] for c in ("household_id", "_m_household_id") if c in pay.columns]
+    if not links:
+        return
+    key = links[0] if len(links) == 1 else links[0].where(links[0].notna(), links[1])
+    pay["_pay_household_id"] = key
+    hh = ledger.frames.get("households")
+    if hh is not None and {"household_id", "business_net_income"} <= set(hh.columns):
+        first = hh.drop_duplicates("household_id").set_index("household_id")
+        pay["_hh_business_income"] = key.map(first["business_net_income"]).astype("float64")
+    ledger.frames["payments"] = pay
 
 
 def age_at(births: pd.Series, on: dt.date) -> pd.Series:

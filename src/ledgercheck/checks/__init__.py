@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from ledgercheck.checks import household, identity, income, medical, population  # noqa: F401
+from ledgercheck.checks import (  # noqa: F401
+    education,
+    household,
+    identity,
+    income,
+    living,
+    loans,
+    medical,
+    payments,
+    population,
+    villages,
+)
 from ledgercheck.checks.base import REGISTRY, Hits, Rule
 
 __all__ = ["REGISTRY", "Hits", "Rule"]
