@@ -175,7 +175,7 @@ def canon_vocab(column: Column, value: object) -> str | None:
     mapped = VARIANTS.get(text)
     if mapped in column.vocab:
         return mapped
-    if column.name == "school_status":
+    if column.name in ("school_status", "level"):  # level: the students roster's 学段
         for prefix, level in GRADE_PREFIXES:
             if text.startswith(prefix):
                 return level
@@ -296,7 +296,7 @@ def build(
             value=f"{kept} / {dropped}",
             column=col,
             header=dropped,
-            expected=f"one column for {col}",
+            expected=col,
         )
         for col, kept, dropped in layout.duplicates
     ]
@@ -350,7 +350,7 @@ def _table(
         raw[column.name] = pd.Series(cells, dtype=object).values
         if skip_keys and column.name == "household_id":
             continue
-        for pos, code, reason in result.errors:
+        for pos, code, _reason in result.errors:
             drafts.append(
                 _cell_draft(
                     code,
@@ -362,7 +362,7 @@ def _table(
                     letters,
                     headers,
                     cells[pos],
-                    reason,
+                    expected_form(column, code),
                 )
             )
         if column.required:
@@ -378,7 +378,7 @@ def _table(
                         letters,
                         headers,
                         None,
-                        "a value",
+                        "非空",
                     )
                 )
     drafts.extend(_formula_drafts(file, sheet, table, rows, layout, letters, headers))
@@ -399,6 +399,26 @@ def _cells(sheet: RawSheet, rows: list[int], c: int, fallbacks: list[int]) -> li
             v = row[alt] if alt < len(row) else ""
         out.append(v)
     return out
+
+
+# What a clerk should type instead of an unreadable value, in the clerks' own words.
+FORMS: dict[Kind, str] = {
+    Kind.BOOL: "是/否",
+    Kind.INT: "整数",
+    Kind.MONEY: "金额（如 1234.50）",
+    Kind.RATIO: "比例（如 90%）",
+    Kind.DATE: "日期（如 2020-06-30）",
+    Kind.YEAR: "年份（如 2019）",
+    Kind.ID: "以文本格式保存的18位证件号码",
+}
+
+
+def expected_form(column: Column, code: str) -> str:
+    if code == "F008":
+        return FORMS[Kind.ID]
+    if column.vocab:
+        return "/".join(column.vocab)
+    return FORMS.get(column.kind, "文本")
 
 
 def _empty_positions(cells: list[Any], result: ColumnResult) -> list[int]:
@@ -464,7 +484,7 @@ def _formula_drafts(
                     letters,
                     headers,
                     None,
-                    "a value saved with the formula",
+                    "保存计算结果",
                 )
             )
     return out

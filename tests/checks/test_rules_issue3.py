@@ -496,7 +496,7 @@ def test_pay003_transport_subsidy(tmp_path: Path) -> None:
         pay("跨省务工交通补助", 800, paid_on=D(2021, 3, 1)),  # next year: fine
     ]
     bad = findings(report(tmp_path, ledger(payments=rows)), "PAY003")
-    assert {(f.row, f.expected) for f in bad} == {(4, "800元"), (5, "once per person per year")}
+    assert {(f.row, f.expected) for f in bad} == {(4, "800元"), (5, "每人每年 1 次")}
 
 
 @pytest.mark.parametrize(
@@ -550,7 +550,7 @@ def test_pay007_industry_award(tmp_path: Path) -> None:
     assert {(f.row, f.expected) for f in bad} == {
         (3, "0元 (家庭经营性纯收入 ≤ 4000元)"),
         (4, "1000元"),
-        (5, "once per household"),
+        (5, "每户 1 次"),
     }
 
 

@@ -51,7 +51,7 @@ def _member_counts(ledger: Ledger) -> pd.Series:
 @rule("HH001", "members", "household_id", needs=HOUSEHOLDS_KEY)
 def unknown_household(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     m = ledger.frames["members"]
-    return Hits(flag(m["household_id"].notna() & ~m["_hh_found"]), "a 户编号 of the 户信息 sheet")
+    return Hits(flag(m["household_id"].notna() & ~m["_hh_found"]), "户信息中的户编号")
 
 
 @rule("HH002", "households", "household_id", needs=MEMBERS_KEY)
@@ -59,7 +59,7 @@ def no_members(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     hh = ledger.frames["households"]
     counts = _member_counts(ledger)
     bad = hh["household_id"].notna() & ~hh["household_id"].isin(counts.index)
-    return Hits(flag(bad), "at least one member row")
+    return Hits(flag(bad), "≥ 1")
 
 
 @rule("HH003", "households", "household_size", needs=MEMBERS_KEY)
@@ -87,7 +87,7 @@ def head_count(ledger: Ledger, pack: Pack, target: Target) -> Hits:
 def duplicate_person(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     m = ledger.frames["members"]
     ids = m["id_number"].where(m["_id_number_problem"].isna())
-    return Hits(flag(ids.notna() & ids.duplicated(keep="first")), "each person once in the ledger")
+    return Hits(flag(ids.notna() & ids.duplicated(keep="first")), "唯一")
 
 
 def _head_rows(ledger: Ledger) -> pd.DataFrame:
@@ -128,7 +128,7 @@ def head_disagrees(ledger: Ledger, pack: Pack, target: Target) -> Hits:
 def unknown_person(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     frame = ledger.frames[target.table]
     readable = frame["id_number"].notna() & frame["_id_number_problem"].isna()
-    return Hits(flag(readable & ~frame["_member_found"]), "a person of the 成员信息 sheet")
+    return Hits(flag(readable & ~frame["_member_found"]), "成员信息中的人员")
 
 
 @rule("HH009", "members", "relation", ("relation", "household_id"))
@@ -142,7 +142,7 @@ def spouses(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     )
     head_sex = m["household_id"].map(_head_rows(ledger)["_sex"])
     same_sex = spouse & m["_sex"].notna() & (m["_sex"] == head_sex)
-    return Hits(flag(extra | same_sex), "one 配偶, of the other sex than the 户主")
+    return Hits(flag(extra | same_sex), "1 名配偶，与户主异性")
 
 
 @rule("HH010", "members", "relation", ("relation",))

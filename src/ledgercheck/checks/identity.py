@@ -20,9 +20,9 @@ ID_TARGETS = tuple(
 )
 
 EXPECTED = {
-    "ID001": "17 digits and a check digit (0-9 or X)",
-    "ID002": "a check digit that matches (GB 11643)",
-    "ID003": "a real birth date, not after the as_of date",
+    "ID001": "17位数字+校验码",
+    "ID002": "校验码",
+    "ID003": "有效出生日期",
 }
 
 

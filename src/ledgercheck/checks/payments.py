@@ -102,7 +102,7 @@ def transport_subsidy(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     # Both kinds are one transport subsidy: once per person per year, whichever kind.
     twice = repeats(transport, (_person(frame), frame["paid_on"].dt.year))
     wrong = transport & _off(frame["amount"], due.astype("float64"))
-    expected = yuan_text(due.astype("float64")).where(~twice, "once per person per year")
+    expected = yuan_text(due.astype("float64")).where(~twice, "每人每年 1 次")
     return Hits(twice | wrong, expected)
 
 
@@ -137,7 +137,7 @@ def _one_off(
 def startup_subsidy(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     frame = ledger.frames["payments"]
     amount = pack.param("PAY006", "amount")
-    return _one_off(frame, "创业补贴", amount, _person(frame), "once per person")
+    return _one_off(frame, "创业补贴", amount, _person(frame), "每人 1 次")
 
 
 @rule("PAY010", "payments", "amount", ("item", "amount"))
@@ -164,7 +164,7 @@ def industry_award(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     expected = (
         pd.Series(yuan(amount), index=frame.index)
         .where(~unearned, f"0元 (家庭经营性纯收入 ≤ {yuan(floor)})")
-        .where(~twice, "once per household")
+        .where(~twice, "每户 1 次")
     )
     return Hits(twice | unearned | wrong, expected)
 
