@@ -51,7 +51,7 @@ def test_every_planted_breach_and_nothing_else(tmp_path: Path, layout: str, fmt:
 def test_clean_ledger_yields_only_population_totals(
     tmp_path: Path, districts: list[str] | None, severity: str
 ) -> None:
-    """The plan's totals are city-wide: a single district is told so as info, the city as warning."""
+    """The totals are city-wide: one district is told so as info, the whole city as warning."""
     path = tmp_path / "clean.xlsx"
     synth.write_workbook(synth.generate(80, seed=3, districts=districts), path)
     report = check_folder_or_file(path)
