@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledgercheck import idnumber
 from ledgercheck.idnumber import age_at, birth_date, check_digit, make_id, problem, region, sex
 
 AS_OF = dt.date(2020, 12, 31)
@@ -162,3 +164,16 @@ def test_every_single_digit_change_of_one_id_is_caught() -> None:
             if new != SANYA[pos]:
                 changed = SANYA[:pos] + new + SANYA[pos + 1 :]
                 assert problem(changed, AS_OF) is not None, changed
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789Xx", min_size=0, max_size=19), max_size=30))
+def test_column_problems_equal_the_scalar_check(texts: list[str]) -> None:
+    """The vectorised column check agrees with problem() on arbitrary, mostly broken IDs."""
+    as_of = dt.date(2020, 12, 31)
+    samples = [*texts, idnumber.make_id("460203", dt.date(1990, 1, 1), 1, "男"), None]
+    got = idnumber.problems(pd.Series(samples, dtype=object), as_of).tolist()
+    want = [idnumber.problem(v, as_of) if isinstance(v, str) else None for v in samples]
+    assert got == want
+    sexes = idnumber.sexes(pd.Series(samples, dtype=object)).tolist()
+    assert sexes[-2] == "男"

@@ -59,11 +59,11 @@ def combine(sources: list[TableData], as_of: dt.date) -> Ledger:
 
 def enrich(ledger: Ledger, as_of: dt.date) -> None:
     for name, frame in ledger.frames.items():
+        if name in TABLES and TABLES[name].roster:
+            continue  # a roster's IDs are matched, not checked: no ID rule reads them
         for col in ID_COLUMNS:
             if col in frame.columns:
-                frame[f"_{col}_problem"] = [
-                    idnumber.problem(v, as_of) if isinstance(v, str) else None for v in frame[col]
-                ]
+                frame[f"_{col}_problem"] = idnumber.problems(frame[col], as_of)
         ledger.frames[name] = frame
     if "members" in ledger.frames:
         _enrich_members(ledger, as_of)
@@ -82,7 +82,7 @@ def _enrich_members(ledger: Ledger, as_of: dt.date) -> None:
     m = ledger.frames["members"]
     ids = _valid_ids(m) if "id_number" in m.columns else pd.Series([None] * len(m), dtype=object)
     m["_birth"] = [idnumber.birth_date(v) if isinstance(v, str) else None for v in ids]
-    m["_id_sex"] = [idnumber.sex(v) if isinstance(v, str) else None for v in ids]
+    m["_id_sex"] = idnumber.sexes(ids)
     m["_sex"] = (
         m["sex"].where(m["sex"].notna(), m["_id_sex"]) if "sex" in m.columns else m["_id_sex"]
     )

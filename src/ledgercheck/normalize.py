@@ -10,12 +10,12 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
-from ledgercheck import values
+from ledgercheck import fingerprints, values
 from ledgercheck.columns import Match, norm_label
 from ledgercheck.findings import Draft
 from ledgercheck.header import Layout, _map, fallback_columns
@@ -110,6 +110,26 @@ def _leading_texts(row: list[Any], n: int = 3) -> list[str]:
     return out
 
 
+_NOTE_FIRST = frozenset(w[0] for w in (*TOTAL_WORDS, *FOOTER_WORDS))
+
+
+def _may_be_note(row: list[Any]) -> bool:
+    """Cheap pre-test: does one of the first cells begin like 合计 or 填表人?"""
+    seen = 0
+    for v in row:
+        if isinstance(v, str):
+            text = v.lstrip(" \u3000\t\r\n")
+            if text:
+                if text[0] in _NOTE_FIRST or (not text[0].isascii() and not text[0].isalnum()):
+                    return True
+                seen += 1
+        elif v is not None and v != "":
+            seen += 1
+        if seen >= 3:
+            return False
+    return False
+
+
 def _is_total(texts: list[str]) -> bool:
     return any(t.startswith(TOTAL_WORDS) for t in texts)
 
@@ -138,11 +158,12 @@ def data_rows(sheet: RawSheet, layout: Layout) -> list[int]:
     for r in range(layout.data_start, len(sheet.grid)):
         row = sheet.grid[r]
         cells = [row[c] if c < len(row) else "" for c in mapped]
-        if all(values.is_empty(v) for v in cells):
+        if all(v == "" or v is None or values.is_empty(v) for v in cells):
             continue
-        texts = _leading_texts(row)
-        if _is_total(texts) or _is_footer(texts):
-            continue
+        if _may_be_note(row):
+            texts = _leading_texts(row)
+            if _is_total(texts) or _is_footer(texts):
+                continue
         if r == layout.data_start and _is_column_numbers(row, layout.columns):
             continue
         if _repeats_header(row, layout, header_texts):
@@ -255,12 +276,15 @@ def parse_column(
     cache: dict[Any, Any] = {}
     parsed: list[Any] = []
     errors: list[tuple[int, str, str]] = []
+    fast = FAST_PATHS.get(column.kind)
     for pos, v in enumerate(cells):
-        key = (type(v), v)
-        try:
-            out = cache[key] if key in cache else cache.setdefault(key, _attempt(parse, v))
-        except TypeError:  # unhashable cell: parse without the cache
-            out = _attempt(parse, v)
+        out = fast(v) if fast is not None else _MISS
+        if out is _MISS:
+            key = (type(v), v)
+            try:
+                out = cache[key] if key in cache else cache.setdefault(key, _attempt(parse, v))
+            except TypeError:  # unhashable cell: parse without the cache
+                out = _attempt(parse, v)
         if isinstance(out, values.Unreadable):
             errors.append((pos, "F008" if isinstance(out, values.DigitsLost) else "F007", str(out)))
             out = None
@@ -268,6 +292,34 @@ def parse_column(
             out = not out
         parsed.append(out)
     return ColumnResult(_typed(column.kind, parsed), errors)
+
+
+_MISS = object()
+_PLAIN_TEXT = re.compile(r"[^\s\u3000\u00a0\u200b\ufeff]+(?: [^\s\u3000\u00a0\u200b\ufeff]+)*")
+
+
+def _fast_number(v: object) -> Any:
+    """A finite float cell is already a number: the common case, without the general parser."""
+    if type(v) is float and math.isfinite(v):
+        return v
+    return None if v == "" else _MISS
+
+
+def _fast_text(v: object) -> Any:
+    """Text with no edge or odd whitespace needs no cleaning; anything else takes the parser."""
+    if type(v) is str:
+        if v == "":
+            return None
+        if _PLAIN_TEXT.fullmatch(v) and v.isprintable():
+            return v
+    return _MISS
+
+
+# Shortcuts for the cells most sheets are made of; each returns _MISS to defer to the parser.
+FAST_PATHS: dict[Kind, Callable[[object], Any]] = {
+    Kind.MONEY: _fast_number,
+    Kind.TEXT: _fast_text,
+}
 
 
 def _attempt(parse: Parser, v: object) -> Any:
@@ -340,9 +392,10 @@ def _table(
     letters: dict[str, str] = {}
     headers: dict[str, str] = {}
     drafts: list[Draft] = []
+    columns = transpose(sheet, rows)
     for c, match in layout.columns.items():
         column = table.by_name[match.column]
-        cells = _cells(sheet, rows, c, layout.fallbacks.get(match.column, []))
+        cells = _cells(columns, len(rows), c, layout.fallbacks.get(match.column, []))
         letters[column.name] = column_letter(c)
         headers[column.name] = layout.labels[c].replace("\n", "")
         result = parse_column(column, cells, match.negated, vocab_extra)
@@ -382,22 +435,41 @@ def _table(
                     )
                 )
     drafts.extend(_formula_drafts(file, sheet, table, rows, layout, letters, headers))
+    drafts = _with_keys(drafts, table.name, frame, raw)
     return TableData(
         table, file, sheet.name, layout.header_row + 1, frame, raw, letters, headers, layout.flat
     ), drafts
 
 
-def _cells(sheet: RawSheet, rows: list[int], c: int, fallbacks: list[int]) -> list[Any]:
-    grid = sheet.grid
-    out = []
-    for r in rows:
-        row = grid[r]
-        v = row[c] if c < len(row) else ""
-        for alt in fallbacks:
-            if not values.is_empty(v):
-                break
-            v = row[alt] if alt < len(row) else ""
-        out.append(v)
+def _with_keys(
+    drafts: list[Draft], table: str, frame: pd.DataFrame, raw: pd.DataFrame
+) -> list[Draft]:
+    """Give each cell draft the subject key of its row, for its fingerprint."""
+    position = {int(r): pos for pos, r in enumerate(frame["_row"].to_numpy())}
+    return [
+        replace(d, key=fingerprints.row_key(table, frame, raw, position[d.row]))
+        if d.row in position
+        else d
+        for d in drafts
+    ]
+
+
+def transpose(sheet: RawSheet, rows: list[int]) -> list[tuple[Any, ...]]:
+    """The kept rows as columns, padded to one width: one C-level pass instead of one per column."""
+    kept = [sheet.grid[r] for r in rows]
+    width = max((len(row) for row in kept), default=0)
+    if any(len(row) != width for row in kept):
+        kept = [list(row) + [""] * (width - len(row)) for row in kept]
+    return list(zip(*kept, strict=True)) if kept else []
+
+
+def _cells(columns: list[tuple[Any, ...]], n: int, c: int, fallbacks: list[int]) -> list[Any]:
+    out = list(columns[c]) if c < len(columns) else [""] * n
+    for alt in fallbacks:
+        if alt >= len(columns):
+            continue
+        other = columns[alt]
+        out = [other[i] if values.is_empty(v) else v for i, v in enumerate(out)]
     return out
 
 
@@ -546,6 +618,7 @@ def _hh008(data: TableData, col: str, first_index: pd.Series, keys: pd.Series) -
                 show(data.raw[col].iat[int(first_index.to_numpy()[idx])]),
                 pii=PII.get(col),
                 expected_is_pii=True,
+                key=fingerprints.row_key("households", data.frame, data.raw, idx),
             )
         )
     return out
