@@ -233,3 +233,19 @@ def test_text_dates_full_width_and_variants(tmp_path: Path) -> None:
     ]
     report = run(office_workbook(tmp_path / "v.xlsx", households, members))
     assert hits(report) == set()
+
+
+def test_monitoring_category_wins_and_falls_back_to_poverty_attribute(tmp_path: Path) -> None:
+    """National exports carry both: 监测对象类别 wins; where it is empty, 贫困户属性 is read."""
+    header = ["户编号", "区", "贫困户属性", "监测对象类别", "家庭人口数"]
+    rows = [["H001", "吉阳区", "一般脱贫户", "脱贫不稳定户", 1],
+            ["H002", "吉阳区", "一般脱贫户", "", 1]]  # fmt: skip
+    path = write_xlsx(tmp_path / "hh.xlsx", {"户信息": (header, rows)})
+    from ledgercheck import packs
+    from ledgercheck.ledger import combine
+    from ledgercheck.pipeline import Options, load_file
+
+    result = load_file(path, path.name, Options(packs.load()))
+    ledger = combine(result.tables, packs.load().as_of)
+    assert ledger.frames["households"]["household_type"].tolist() == ["脱贫监测户", "脱贫户"]
+    assert not [d for d in result.drafts if d.code == "F005"]

@@ -53,6 +53,12 @@ def _row_labels(grid: Grid, r: int, two_level: bool) -> dict[int, str]:
 
 
 COALESCED = frozenset({"household_type"})
+# Where a sheet has both, the monitoring category wins and 贫困户属性/脱贫状态 fill its blanks.
+PREFERRED = frozenset(norm_label(h) for h in ("易返贫致贫户(监测对象)类型", "监测对象类别"))
+
+
+def _priority(item: tuple[int, str]) -> tuple[int, int]:
+    return (0 if norm_label(item[1]) in PREFERRED else 1, item[0])
 
 
 def _map(
@@ -61,7 +67,7 @@ def _map(
     mapping: dict[int, Match] = {}
     seen: dict[str, str] = {}
     dups: list[tuple[str, str, str]] = []
-    for c, label in sorted(labels.items()):
+    for c, label in sorted(labels.items(), key=_priority):
         found = match_label(table, label)
         if found is None:
             continue
@@ -71,7 +77,7 @@ def _map(
             continue
         seen[found.column] = label
         mapping[c] = found
-    return mapping, dups
+    return dict(sorted(mapping.items())), dups
 
 
 def fallback_columns(
@@ -79,7 +85,7 @@ def fallback_columns(
 ) -> dict[str, list[int]]:
     taken = set(mapping)
     out: dict[str, list[int]] = {}
-    for c, label in sorted(labels.items()):
+    for c, label in sorted(labels.items(), key=_priority):
         found = match_label(table, label)
         if c not in taken and found is not None and found.column in COALESCED:
             out.setdefault(found.column, []).append(c)
@@ -119,6 +125,7 @@ def locate(sheet: RawSheet, tables: Sequence[Table] = LEDGER_TABLES) -> Layout |
     score, layout = best
     if score[0] < MIN_MATCHES and score[1] < len(layout.table.required):
         return None
+    layout.fallbacks = fallback_columns(layout.table, layout.labels, layout.columns)
     return _maybe_flat(layout)
 
 
