@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from conftest import SON, hits, member_rows, office_workbook, run
+from ledgercheck import packs, pipeline
 
 
 def test_clean_office_workbook_has_no_findings(tmp_path: Path) -> None:
@@ -34,3 +36,23 @@ def test_population_is_info_when_one_district_only(tmp_path: Path) -> None:
     assert {f.code for f in pop} == {"POP001", "POP002", "POP003"}
     assert {f.severity.value for f in pop} == {"info"}
     assert all(f.row is None and f.sheet is None for f in pop)
+
+
+_REAL_LOAD = pipeline.load_file
+
+
+def _abort_on_poison(path, label, options, kinds):  # type: ignore[no-untyped-def]
+    """Stands in for a native reader that kills its process on one particular file."""
+    if "poison" in str(path):
+        os._exit(134)
+    return _REAL_LOAD(path, label, options, kinds)
+
+
+def test_a_worker_that_dies_costs_only_its_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    good = office_workbook(tmp_path / "good.xlsx")
+    poison = office_workbook(tmp_path / "poison.xlsx")
+    monkeypatch.setattr(pipeline, "load_file", _abort_on_poison)
+    options = pipeline.Options(packs.load(), jobs=2)
+    results = pipeline.load_all([(good, "good.xlsx"), (poison, "poison.xlsx")], options)
+    assert results[0].info.error is None and results[0].tables
+    assert results[1].info.error is not None and "crashed" in results[1].info.error

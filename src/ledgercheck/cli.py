@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,12 +15,18 @@ from ledgercheck import catalog, config, packs, reporters
 from ledgercheck.explain import explain_rule, list_rules
 from ledgercheck.findings import Report
 from ledgercheck.output import OutputError, check_not_input, write_atomic
-from ledgercheck.pipeline import Options, default_jobs, verify
+from ledgercheck.pipeline import Options, Progress, default_jobs, selected, verify
 from ledgercheck.progress import progress_bar
+from ledgercheck.read import Limits
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Check 扶贫台账 against the plan."
 )
+
+
+class Engine(StrEnum):
+    pandas = "pandas"
+    dask = "dask"
 
 
 class FailOn(StrEnum):
@@ -121,6 +128,40 @@ def verify_cmd(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
     ] = False,
+    max_rows: Annotated[
+        int | None,
+        typer.Option("--max-rows", min=1, help="Refuse a sheet with more rows than this."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run on a Dask cluster: its address, or 'local' for two workers here.",
+        ),
+    ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="dask: one members CSV/Parquet too big for memory, in partitions.",
+        ),
+    ] = Engine.pandas,
+    against: Annotated[
+        list[Path] | None,
+        typer.Option("--against", help="Department roster file or folder (repeatable)."),
+    ] = None,
+    annotate: Annotated[
+        Path | None,
+        typer.Option("--annotate", help="Write a copy of the one input with flagged cells marked."),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Earlier JSON report: mark findings new/open/resolved."),
+    ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option("--history", help="SQLite file to append this run to (销号 history)."),
+    ] = None,
 ) -> None:
     """Check workbooks against the rule pack and print the anomaly report."""
     try:
@@ -134,11 +175,17 @@ def verify_cmd(
         raise fail(f"--format must be one of {format_names()}, not {fmt!r}")
     pack = load_pack(rules or cfg.rules, cfg.base if not rules else None)
     inputs = _inputs(paths, include or [], exclude or [])
+    # --include/--exclude select ledger files; a roster folder is taken whole.
+    rosters = _inputs(against or [], [], [])
     if output is not None:
         try:
-            check_not_input(output, [p for p, _ in inputs])
+            check_not_input(output, [p for p, _ in inputs + rosters])
         except OutputError as exc:
             raise fail(str(exc)) from exc
+    if annotate is not None:
+        _check_annotate(annotate, output, inputs, rosters)
+    previous = _baseline(baseline, history, inputs + rosters)
+    started = dt.datetime.now(dt.UTC)
     options = Options(
         pack,
         _codes(select, cfg.select),
@@ -148,13 +195,133 @@ def verify_cmd(
         show_pii or cfg.show_pii,
         jobs=jobs or default_jobs(),
         debug=debug,
+        against=tuple(rosters),
+        limits=Limits(max_rows=max_rows) if max_rows else Limits(),
     )
-    with progress_bar(len(inputs)) as advance:
-        report = verify(inputs, options, advance)
+    with progress_bar(len(inputs) + len(rosters)) as advance:
+        report = (
+            _verify(inputs, options, scheduler, advance)
+            if engine == Engine.pandas
+            else _verify_dask(inputs, options, scheduler)
+        )
+    _track(report, options, previous, baseline, history, started)
     _emit(report, fmt, output, lang)
+    if annotate is not None:
+        _write_annotated(annotate, inputs[0], report, lang, password)
     for info in report.unreadable:
         typer.echo(f"ledgercheck: {info.file}: {info.error}", err=True)
     raise typer.Exit(exit_code(report, (fail_on or FailOn(cfg.fail_on)).value))
+
+
+def _baseline(
+    baseline: Path | None, history: Path | None, inputs: list[tuple[Path, str]]
+) -> list[dict[str, Any]] | None:
+    """Before any work: the baseline's findings, and no history file over an input."""
+    from ledgercheck import tracking
+
+    if history is not None:
+        try:
+            check_not_input(history, [p for p, _ in inputs])
+        except OutputError as exc:
+            raise fail(str(exc)) from exc
+    if baseline is None:
+        return None
+    try:
+        return tracking.load_baseline(baseline)
+    except tracking.TrackingError as exc:
+        raise fail(str(exc)) from exc
+
+
+def _track(
+    report: Report,
+    options: Options,
+    previous: list[dict[str, Any]] | None,
+    baseline: Path | None,
+    history: Path | None,
+    started: dt.datetime,
+) -> None:
+    """States against the baseline, else against the history's last run; then record."""
+    import sqlite3
+
+    from ledgercheck import tracking
+
+    checked = tracking.rules_checked(report, lambda code: selected(code, options))
+    if previous is not None:
+        tracking.compare(report, previous, checked)
+    if history is None:
+        return
+    inputs = [i.file for i in report.inputs]
+    record = tracking.Record(inputs, report.rule_pack, str(baseline) if baseline else None, started)
+    try:
+        tracking.record(history, report, record, checked)
+    except (sqlite3.Error, tracking.TrackingError) as exc:
+        raise fail(f"{history}: cannot record the run ({exc})") from exc
+
+
+def _check_annotate(
+    target: Path,
+    output: Path | None,
+    inputs: list[tuple[Path, str]],
+    others: list[tuple[Path, str]],
+) -> None:
+    """Before any work: one input only, and never written over an input or the report."""
+    if len(inputs) != 1:
+        raise fail(f"--annotate needs exactly one input file, not {len(inputs)}")
+    try:
+        check_not_input(target, [p for p, _ in inputs + others])
+    except OutputError as exc:
+        raise fail(str(exc)) from exc
+    if output is not None and output.resolve() == target.resolve():
+        raise fail(f"{target}: --annotate and --output name the same file")
+
+
+def _write_annotated(
+    target: Path, source: tuple[Path, str], report: Report, lang: str, password: str | None
+) -> None:
+    from ledgercheck.reporters import annotate
+
+    path, label = source
+    if any(info.file == label and info.error for info in report.inputs):
+        return  # unreadable: already said on stderr, and the exit status is 2
+    try:
+        data = annotate.render(path, label, report, lang, password)
+    except annotate.AnnotateError as exc:
+        raise fail(str(exc)) from exc
+    write_atomic(target, data)
+
+
+TABLE_FILES = {".csv", ".parquet", ".txt", ".tsv"}
+
+
+def _verify_dask(inputs: list[tuple[Path, str]], options: Options, scheduler: str | None) -> Report:
+    """The one CSV/Parquet input is the members table; workbooks beside it, its households."""
+    from ledgercheck import dask_engine
+    from ledgercheck.distributed import DistributedError
+
+    tables = [i for i in inputs if i[0].suffix.lower() in TABLE_FILES]
+    if len(tables) != 1:
+        raise fail(f"--engine dask needs exactly one members CSV/Parquet file, not {len(tables)}")
+    others = [i for i in inputs if i not in tables]
+    try:
+        return dask_engine.verify(tables[0], others, options, scheduler=scheduler)
+    except (dask_engine.EngineError, DistributedError) as exc:
+        raise fail(str(exc)) from exc
+
+
+def _verify(
+    inputs: list[tuple[Path, str]],
+    options: Options,
+    scheduler: str | None,
+    advance: Progress | None,
+) -> Report:
+    if scheduler is None:
+        return verify(inputs, options, advance)
+    from ledgercheck import distributed  # dask is optional: only its users import it
+
+    try:
+        return distributed.verify(inputs, options, scheduler, advance)
+    except distributed.DistributedError as exc:
+        raise fail(str(exc)) from exc
 
 
 def exit_code(report: Report, fail_on: str) -> int:
@@ -199,6 +366,93 @@ def rules_cmd(
         explain_rule(code, pack, lang, Console(), fmt)
         return
     list_rules(pack, lang, Console(), fmt)
+
+
+@app.command("template")
+def template_cmd(
+    out: Annotated[Path, typer.Argument(help="The .xlsx workbook to write.")],
+    tables: Annotated[
+        str | None,
+        typer.Option("--tables", help="Tables to include, e.g. households,members (default all)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write a blank ledger workbook with the spec's headers, formats and drop-down lists."""
+    from ledgercheck import template
+
+    try:
+        chosen = template.parse_tables(tables)
+        template.write(out, chosen, force)
+    except template.TemplateError as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(f"wrote {out} ({', '.join(t.title for t in chosen)})", err=True)
+
+
+@app.command("sample")
+def sample_cmd(
+    out: Annotated[Path, typer.Argument(help="Workbook to write (a folder for CSV).")],
+    households: Annotated[int, typer.Option("--households", help="Households.")] = 60,
+    anomalies: Annotated[
+        float,
+        typer.Option("--anomalies", help="Planted anomalies per household (0–1)."),
+    ] = 0.1,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same ledger.")] = 0,
+    layout: Annotated[str, typer.Option("--layout", help="office or flat.")] = "office",
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="xlsx, xls, ods or csv (default: from the name)."),
+    ] = None,
+    districts: Annotated[
+        str | None, typer.Option("--districts", help="Comma-separated districts (default all).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+) -> None:
+    """Write a synthetic ledger with planted anomalies and OUT.truth.json, where each lies."""
+    from ledgercheck import sample
+
+    try:
+        if layout not in sample.HIDDEN_BY_LAYOUT:
+            raise sample.SampleError(f"--layout must be office or flat, not {layout!r}")
+        request = sample.Request(
+            households,
+            anomalies,
+            seed,
+            layout,
+            sample.resolve_format(out, fmt),
+            sample.parse_districts(districts),
+        )
+        truth = sample.make(out, request, force)
+    except sample.SampleError as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(
+        f"wrote {out} and {sample.truth_path(out)} ({households} households, "
+        f"{len(truth)} planted anomalies)",
+        err=True,
+    )
+
+
+@app.command("history")
+def history_cmd(
+    db: Annotated[Path, typer.Option("--db", help="The --history database of verify.")],
+    district: Annotated[
+        str | None, typer.Option("--district", help="Only findings of this district.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="console or json.")] = "console",
+    lang: Annotated[str | None, typer.Option("--lang", help="zh or en.")] = None,
+) -> None:
+    """Show, run by run, how many findings were new, still open and resolved."""
+    from ledgercheck import tracking
+
+    if fmt not in ("console", "json"):
+        raise fail(f"--format must be console or json, not {fmt!r}")
+    try:
+        runs = tracking.history(db, district)
+    except tracking.TrackingError as exc:
+        raise fail(str(exc)) from exc
+    if fmt == "json":
+        sys.stdout.write(tracking.history_json(runs))
+        return
+    tracking.render_history(runs, Console(), lang or config.default_lang())
 
 
 def main() -> None:

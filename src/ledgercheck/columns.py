@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
-from ledgercheck.tables import TABLES, Table
+from ledgercheck.tables import ALL_ID_HEADERS, TABLES, Kind, Table
 
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0]+")
 _UNIT_RE = re.compile(r"\([^()]*\)$")
@@ -18,7 +18,14 @@ def norm_label(label: object) -> str:
     """Full-width/half-width, spaces and line breaks do not distinguish headers."""
     if label is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(label))
+    return _norm_text(str(label))
+
+
+@lru_cache(maxsize=4096)
+def _norm_text(text: str) -> str:
+    # Cached: header search normalizes the same cells many times, and one 10 MB cell in the
+    # first rows would otherwise be normalized a thousand times (tests/test_hostile.py).
+    text = unicodedata.normalize("NFKC", text)
     text = _SPACE_RE.sub("", text)
     return _DECOR_RE.sub("", text)
 
@@ -38,7 +45,10 @@ def alias_index(table_name: str) -> dict[str, Match]:
     table = TABLES[table_name]
     index: dict[str, Match] = {}
     for col in table.columns:
-        for label in (col.header, *col.aliases):
+        # Spec §6: the ID headers of any table name every table's ID column (a roster's
+        # key, 户主证件号码 of a renovation roster included), after the column's own.
+        shared = col.name == "id_number" or (table.roster and col.kind is Kind.ID)
+        for label in (col.header, *col.aliases, *(ALL_ID_HEADERS if shared else ())):
             index.setdefault(norm_label(label), Match(col.name))
         for label in col.negated_aliases:
             index.setdefault(norm_label(label), Match(col.name, negated=True))

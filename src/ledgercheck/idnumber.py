@@ -135,7 +135,7 @@ def _column_problems(ids: pd.Series, as_of: dt.date) -> tuple[pd.Series, pd.Seri
         expected = np.array(list(_CHECK_CHARS))[totals]
         wrong[checkable] = expected != chosen.str.slice(17, 18).to_numpy(dtype=object)
     code = pd.Series([None] * len(ids), index=ids.index, dtype=object)
-    present = ids.map(lambda v: isinstance(v, str))
+    present = ids.map(lambda v: isinstance(v, str)).astype(bool)
     code[present & ~shaped] = "ID001"
     code[bad_birth] = "ID003"
     code[wrong] = "ID002"

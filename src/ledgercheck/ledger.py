@@ -96,10 +96,17 @@ def _enrich_members(ledger: Ledger, as_of: dt.date) -> None:
         ):
             if src in first.columns:
                 m[dst] = m["household_id"].map(first[src])
-        m["_hh_found"] = m["household_id"].isin(first.index)
+        m["_hh_found"] = found(m["household_id"], first.index)
     if "_hh_type" in m.columns:
         m["_in_ledger"] = m["_hh_type"].isin(LEDGER_TYPES)
     ledger.frames["members"] = m
+
+
+def found(keys: pd.Series, known: pd.Index) -> pd.Series:
+    """`keys.isin(known)` for a unique index, by hash lookup: pandas 3's isin on its
+    arrow-backed str dtype boxes every value of `known` in Python (0.5 s for 30,000 IDs)."""
+    hit = known.get_indexer(pd.Index(keys)) >= 0
+    return pd.Series(hit.tolist(), index=keys.index, dtype=bool)
 
 
 def _enrich_claims(ledger: Ledger, name: str) -> None:
@@ -108,7 +115,7 @@ def _enrich_claims(ledger: Ledger, name: str) -> None:
     if members is None or "id_number" not in frame.columns or "id_number" not in members.columns:
         return
     people = members.drop_duplicates("id_number").set_index("id_number")
-    frame["_member_found"] = frame["id_number"].isin(people.index)
+    frame["_member_found"] = found(frame["id_number"], people.index)
     for src in ("_extreme", "_hh_type", "household_id", "_district"):
         if src in people.columns:
             frame[f"_m{src}" if src.startswith("_") else "_m_household_id"] = frame[

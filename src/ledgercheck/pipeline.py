@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from ledgercheck import catalog, checks
-from ledgercheck.checks.base import Hits, Rule, Target
+from ledgercheck import catalog, checks, fingerprints, stats, template
+from ledgercheck.checks import crossref
+from ledgercheck.checks.base import Hits, Rule, TableHit, Target
 from ledgercheck.findings import (
     Draft,
     Finding,
@@ -29,7 +30,7 @@ from ledgercheck.mask import mask
 from ledgercheck.normalize import TableData, build, show
 from ledgercheck.packs import Pack
 from ledgercheck.read import InputError, Limits, read_file
-from ledgercheck.tables import LEDGER_TABLES, PII, Table
+from ledgercheck.tables import LEDGER_TABLES, PII, ROSTER_TABLES, Table
 
 
 @dataclass
@@ -43,6 +44,8 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     jobs: int = 1
     debug: bool = False  # let unexpected errors raise with their traceback
+    # Department rosters (path, label) to compare the ledger with (spec §6, --against).
+    against: tuple[tuple[Path, str], ...] = ()
 
 
 def selected(code: str, options: Options) -> bool:
@@ -74,7 +77,8 @@ def load_file(
     except Exception as exc:  # a file that breaks the reader must not stop a batch
         if options.debug:
             raise
-        reason = f"cannot be read ({type(exc).__name__}: {str(exc)[:120]})"
+        detail = " ".join(str(exc).split())[:120]  # one line: the CLI prints it as one
+        reason = f"cannot be read ({type(exc).__name__}: {detail})"
         return FileResult(InputInfo(label, error=reason), [], [Draft("F001", label, value=reason)])
 
 
@@ -84,6 +88,10 @@ def _load(path: Path, label: str, options: Options, kinds: Sequence[Table]) -> F
     tables: list[TableData] = []
     drafts: list[Draft] = []
     for sheet in sheets:
+        if template.is_auxiliary(sheet.name, sheet.grid):
+            # The template's 填表说明 and 选项: listed, neither a table nor unrecognised (F003).
+            info.sheets.append(SheetInfo(sheet.name, None, None, 0))
+            continue
         layout = locate(sheet, kinds)
         if layout is None:
             nonempty = any(any(str(v).strip() for v in row) for row in sheet.grid)
@@ -130,8 +138,14 @@ Progress = Callable[["FileResult"], None]
 def verify(
     paths: Iterable[tuple[Path, str]], options: Options, progress: Progress | None = None
 ) -> Report:
-    """Check files (path, label as shown in reports) as one ledger."""
-    return assemble(load_all(list(paths), options, progress), options)
+    """Check files (path, label as shown in reports) as one ledger, against any rosters."""
+    results = load_all(list(paths), options, progress)
+    if options.against:
+        rosters = load_all(list(options.against), options, progress, kinds=ROSTER_TABLES)
+        for res in rosters:
+            res.info.role = "roster"
+        results += rosters
+    return assemble(results, options)
 
 
 def load_all(
@@ -151,11 +165,24 @@ def load_all(
         return results
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(load_file, path, label, options, kinds) for path, label in paths]
-        for future in futures:
-            results.append(future.result())
+        for future, (path, label) in zip(futures, paths, strict=True):
+            try:
+                results.append(future.result())
+            except BrokenExecutor:
+                results.append(_isolated(path, label, options, kinds))
             if progress:
                 progress(results[-1])
     return results
+
+
+def _isolated(path: Path, label: str, options: Options, kinds: Sequence[Table]) -> FileResult:
+    """A worker died (a native reader abort): retry the file alone to tell which one it was."""
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(load_file, path, label, options, kinds).result()
+    except BrokenExecutor:
+        reason = "the spreadsheet reader crashed on this file (corrupt workbook)"
+        return FileResult(InputInfo(label, error=reason), [], [Draft("F001", label, value=reason)])
 
 
 def default_jobs() -> int:
@@ -163,6 +190,20 @@ def default_jobs() -> int:
 
 
 def assemble(results: list[FileResult], options: Options) -> Report:
+    report, _, drafts = assemble_drafts(results, options)
+    report.findings = [f for d in drafts if (f := render(d, options)) is not None]
+    report.sort()
+    return report
+
+
+def assemble_drafts(
+    results: list[FileResult], options: Options, skip: frozenset[str] = frozenset()
+) -> tuple[Report, Ledger, list[Draft]]:
+    """Combine files into one ledger and run the rules, leaving findings as drafts.
+
+    `skip` names rules that are still judged runnable (or listed as not run) but whose
+    breaches another stage finds: the distributed runner reduces cross-file rules itself.
+    """
     report = Report(options.pack.name)
     drafts: list[Draft] = []
     tables: list[TableData] = []
@@ -171,14 +212,21 @@ def assemble(results: list[FileResult], options: Options) -> Report:
         drafts.extend(res.drafts)
         tables.extend(res.tables)
     ledger = combine(tables, options.pack.as_of)
-    report.rows = sum(len(t.frame) for t in tables if not (t.flat and t.table.name == "households"))
-    drafts.extend(run_rules(ledger, options, report))
-    report.findings = [f for d in drafts if (f := render(d, options)) is not None]
-    report.sort()
-    return report
+    report.rows = sum(
+        len(t.frame)
+        for t in tables
+        if not t.table.roster and not (t.flat and t.table.name == "households")
+    )
+    drafts.extend(run_rules(ledger, options, report, skip))
+    if any(t.table.roster for t in tables):
+        report.comparisons = crossref.compare(ledger)
+    stats.fill(report, ledger, options.pack)  # figures for charts beyond findings
+    return report, ledger, drafts
 
 
-def run_rules(ledger: Ledger, options: Options, report: Report) -> list[Draft]:
+def run_rules(
+    ledger: Ledger, options: Options, report: Report, skip: frozenset[str] = frozenset()
+) -> list[Draft]:
     drafts: list[Draft] = []
     for code, rule in checks.REGISTRY.items():
         if not selected(code, options):
@@ -187,23 +235,27 @@ def run_rules(ledger: Ledger, options: Options, report: Report) -> list[Draft]:
         if reasons is not None:
             report.rules_not_run.append(NotRun(code, reasons))
             continue
+        if code in skip:
+            continue
         if rule.ledger_check is not None:
-            for hit in rule.ledger_check(ledger, options.pack):
-                severity = Severity(hit.severity) if hit.severity else None
-                drafts.append(
-                    Draft(
-                        code,
-                        value=hit.value,
-                        expected=hit.expected,
-                        table=rule.targets[0].table,
-                        severity=severity,
-                    )
-                )
+            drafts.extend(table_draft(rule, hit) for hit in rule.ledger_check(ledger, options.pack))
             continue
         for target in rule.targets:
             if ledger.missing(target.table, target.columns) is None:
                 drafts.extend(_row_drafts(rule, target, ledger, options))
     return drafts
+
+
+def table_draft(rule: Rule, hit: TableHit) -> Draft:
+    """A finding about the ledger as a whole (POP): no file, no row."""
+    severity = Severity(hit.severity) if hit.severity else None
+    return Draft(
+        rule.code,
+        value=hit.value,
+        expected=hit.expected,
+        table=rule.targets[0].table,
+        severity=severity,
+    )
 
 
 def _blocked(rule: Rule, ledger: Ledger) -> str | None:
@@ -287,6 +339,7 @@ def _draft(code: str, target: Target, ledger: Ledger, hits: Hits, idx: int) -> D
         pii=PII.get(column or ""),
         expected_is_pii=hits.expected_is_pii,
         related=_related(hits, idx),
+        key=fingerprints.row_key(target.table, frame, raw, idx),
     )
 
 
@@ -323,4 +376,5 @@ def render(draft: Draft, options: Options) -> Finding | None:
         expected,
         draft.related,
         pii,
+        draft.fingerprint or fingerprints.of(draft),
     )

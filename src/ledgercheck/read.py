@@ -3,23 +3,27 @@
 Calamine reads .xlsx/.xlsm/.xls/.ods (fast, values only, no formula evaluation, no XML
 entities); CSV is decoded here because Chinese exports are often GBK; Parquet through
 pyarrow. The format is decided by the file's bytes, not its name, because clerks rename
-files by hand.
+files by hand. Before calamine sees a workbook, `guard` checks its container against
+`Limits`: calamine trusts declared sizes, and a failed allocation in it kills the process.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
 import os
-import re
-import zipfile
+import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import python_calamine as pc
+
+from ledgercheck import guard
 
 Cell = Any
 Grid = list[list[Cell]]
@@ -27,12 +31,15 @@ Grid = list[list[Cell]]
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 PARQUET_MAGIC = b"PAR1"
+# The reader calamine picks from a file's name; a file named otherwise is opened from its bytes.
+NATURAL_SUFFIXES = {"xlsx": {".xlsx", ".xlsm"}, "ods": {".ods"}, "xls": {".xls"}}
 
 
 class InputError(Exception):
     """An input that cannot be read at all (F001) or is encrypted (F002)."""
 
     def __init__(self, code: str, reason: str) -> None:
+        reason = " ".join(reason.split())  # one line on stderr, whatever the cause said
         super().__init__(reason)
         self.code = code
         self.reason = reason
@@ -49,11 +56,17 @@ class RawSheet:
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds that keep a hostile file from exhausting the machine."""
+    """Bounds that keep a hostile file from exhausting the machine.
+
+    The defaults let a province-sized export through: Excel's own row limit, and far more
+    cells than any ledger sheet holds.
+    """
 
     max_file_bytes: int = 2 * 1024**3
     max_uncompressed_bytes: int = 8 * 1024**3
     max_sheets: int = 1000
+    max_rows: int = 1_048_576  # per sheet
+    max_cells: int = 50_000_000  # per sheet, rows × columns as the grid holds them
 
 
 def detect_format(head: bytes, suffix: str) -> str:
@@ -73,6 +86,20 @@ def read_file(
     path: Path, password: str | None = None, limits: Limits | None = None
 ) -> list[RawSheet]:
     limits = limits or Limits()
+    kind = _probe(path, limits)
+    try:
+        if kind == "parquet":
+            return [_read_parquet(path, limits)]
+        if kind == "csv":
+            return [_read_csv(path, limits)]
+        if kind == "ole":
+            return _read_ole(path, password, limits)
+        return _read_zip(path, path, limits)
+    except guard.Refused as exc:
+        raise InputError("F001", str(exc)) from exc
+
+
+def _probe(path: Path, limits: Limits) -> str:
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -86,84 +113,206 @@ def read_file(
     kind = detect_format(head, path.suffix.lower())
     if kind == "bad":
         raise InputError("F001", f"not a valid {path.suffix.lower()} file (corrupt or renamed)")
-    if kind == "parquet":
-        return [_read_parquet(path)]
-    if kind == "csv":
-        return [_read_csv(path)]
-    if kind == "ole":
-        return _read_ole(path, password, limits)
-    _check_zip(path, limits)
-    return _read_calamine(path, path, limits)
+    return kind
 
 
-def _check_zip(path: Path, limits: Limits) -> None:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputError("F001", f"corrupt workbook (bad zip: {exc})") from exc
-    if total > limits.max_uncompressed_bytes:
-        raise InputError(
-            "F001",
-            f"workbook expands to {total} bytes, over the limit of "
-            f"{limits.max_uncompressed_bytes} (zip bomb?)",
-        )
+# --- workbooks -----------------------------------------------------------------------
+
+
+def _read_zip(source: Path | io.BytesIO, path: Path, limits: Limits) -> list[RawSheet]:
+    with _binary(source) as fh:
+        scan = guard.inspect_zip(fh, limits)
+    return _read_calamine(source, path, limits, scan.kind, scan.sheets)
 
 
 def _read_ole(path: Path, password: str | None, limits: Limits) -> list[RawSheet]:
-    """An OLE file is either a legacy .xls or an encrypted OOXML workbook."""
+    """An OLE file is either a legacy .xls or an encrypted OOXML (or .xls) workbook."""
+    plain = _decrypt(path, password)
+    if plain is None:
+        with path.open("rb") as fh:
+            guard.inspect_xls(fh, limits)
+        return _read_calamine(path, path, limits, "xls")
+    size = plain.seek(0, io.SEEK_END)
+    plain.seek(0)
+    if size > limits.max_file_bytes:
+        raise InputError("F001", "decrypted workbook larger than the file size limit")
+    if plain.read(4) == ZIP_MAGIC:
+        return _read_zip(plain, path, limits)
+    plain.seek(0)
+    guard.inspect_xls(plain, limits)
+    return _read_calamine(plain, path, limits, "xls")
+
+
+def _decrypt(path: Path, password: str | None) -> io.BytesIO | None:
+    """The decrypted workbook, or None when the file is not encrypted (or not Office at all)."""
     import msoffcrypto
     from msoffcrypto import exceptions as mexc
 
     try:
         with path.open("rb") as fh:
             office = msoffcrypto.OfficeFile(fh)
-            encrypted = office.is_encrypted()
-            if not encrypted:
-                return _read_calamine(path, path, limits)
+            if not office.is_encrypted():
+                return None
             if not password:
                 raise InputError("F002", "file is encrypted: pass --password")
-            office.load_key(password=password)
+            _load_key(office, password)
             buf = io.BytesIO()
             office.decrypt(buf)
     except InputError:
         raise
     except (mexc.InvalidKeyError, mexc.DecryptionError) as exc:
         raise InputError("F002", "file is encrypted and the password is wrong") from exc
-    except Exception as exc:  # msoffcrypto raises many types on malformed OLE files
-        if path.suffix.lower() == ".xls":
-            return _read_calamine(path, path, limits)
-        raise InputError("F001", f"corrupt workbook ({type(exc).__name__})") from exc
+    except Exception:  # msoffcrypto raises many types on malformed OLE: guard.inspect_xls decides
+        return None
     buf.seek(0)
-    return _read_calamine(buf, path, limits)
+    return buf
 
 
-def _read_calamine(source: Path | io.BytesIO, path: Path, limits: Limits) -> list[RawSheet]:
-    try:
-        if isinstance(source, Path):
-            wb = pc.CalamineWorkbook.from_path(os.fspath(source))
-        else:
-            wb = pc.CalamineWorkbook.from_filelike(source)
-    except pc.PasswordError as exc:
-        raise InputError("F002", "file is encrypted: pass --password") from exc
-    except Exception as exc:
-        raise InputError("F001", f"corrupt or unsupported workbook ({_short(exc)})") from exc
-    names = wb.sheet_names
-    if len(names) > limits.max_sheets:
-        raise InputError("F001", f"{len(names)} sheets, over the limit of {limits.max_sheets}")
-    formulas = _uncached_formulas(source) if isinstance(source, Path) else {}
-    sheets = []
-    for meta in wb.sheets_metadata:
-        if str(meta.typ) not in {"SheetTypeEnum.WorkSheet", "WorkSheet"}:
-            continue
+def _load_key(office: Any, password: str) -> None:
+    """Verify the password up front where the format allows: a wrong one must say so."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    if isinstance(office, OOXMLFile):
+        office.load_key(password=password, verify_password=True)
+    else:
+        office.load_key(password=password)
+
+
+@contextlib.contextmanager
+def _binary(source: Path | io.BytesIO) -> Iterator[IO[bytes]]:
+    if isinstance(source, Path):
+        with source.open("rb") as fh:
+            yield fh
+    else:
+        source.seek(0)
+        yield source
+
+
+def _open_workbook(
+    source: Path | io.BytesIO, path: Path, kind: str, stack: contextlib.ExitStack
+) -> pc.CalamineWorkbook:
+    """From the path when the name tells calamine the right reader, else from the bytes."""
+    if isinstance(source, Path) and path.suffix.lower() in NATURAL_SUFFIXES[kind]:
+        return pc.CalamineWorkbook.from_path(os.fspath(source))
+    return pc.CalamineWorkbook.from_filelike(stack.enter_context(_binary(source)))
+
+
+def _read_calamine(
+    source: Path | io.BytesIO,
+    path: Path,
+    limits: Limits,
+    kind: str,
+    parts: dict[str, guard.PartScan] | None = None,
+) -> list[RawSheet]:
+    parts = parts or {}
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_quiet_stderr())
         try:
-            sheet = wb.get_sheet_by_name(meta.name)
-            grid = sheet.to_python(skip_empty_area=False)
-            merged = list(sheet.merged_cell_ranges or [])
-        except Exception as exc:
-            raise InputError("F001", f"sheet {meta.name!r} cannot be read ({_short(exc)})") from exc
-        sheets.append(RawSheet(meta.name, grid, merged, formulas.get(meta.name, set())))
-    return sheets
+            wb = _open_workbook(source, path, kind, stack)
+            names = wb.sheet_names
+            metas = [m for m in wb.sheets_metadata if _is_worksheet(m)]
+        except pc.PasswordError as exc:
+            raise InputError("F002", "file is encrypted: pass --password") from exc
+        except BaseException as exc:
+            raise _calamine_failure("corrupt or unsupported workbook", exc) from exc
+        if len(names) > limits.max_sheets:
+            raise InputError("F001", f"{len(names)} sheets, over the limit of {limits.max_sheets}")
+        return [_read_sheet(wb, m.name, limits, parts.get(m.name)) for m in metas]
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Keep a Rust panic's own message off stderr while calamine runs.
+
+    The panic becomes an exception (reported as F001 in one line), but Rust first prints
+    "thread panicked at …" straight to file descriptor 2; it would break that one line.
+    """
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # stderr replaced by something fd-less
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    try:
+        with tempfile.TemporaryFile() as sink:
+            os.dup2(sink.fileno(), fd)
+            try:
+                yield
+            finally:
+                os.dup2(saved, fd)
+    finally:
+        os.close(saved)
+
+
+def _is_worksheet(meta: pc.SheetMetadata) -> bool:
+    return str(meta.typ) in {"SheetTypeEnum.WorkSheet", "WorkSheet"}
+
+
+def _calamine_failure(what: str, exc: BaseException) -> BaseException:
+    """calamine's errors, and its Rust panics, as F001. A panic reaches Python as
+    pyo3's PanicException, a BaseException that `except Exception` would let through."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, InputError)):
+        return exc
+    return InputError("F001", f"{what} ({_short(exc)})")
+
+
+def _read_sheet(
+    wb: pc.CalamineWorkbook, name: str, limits: Limits, part: guard.PartScan | None
+) -> RawSheet:
+    try:
+        sheet = wb.get_sheet_by_name(name)
+        rows, cols = _extent(sheet)
+        _check_extent(name, rows, cols, limits)
+        grid = sheet.to_python(skip_empty_area=False)
+        merged = _clip(sheet.merged_cell_ranges or [], rows, cols)
+    except BaseException as exc:
+        raise _calamine_failure(f"sheet {name!r} cannot be read", exc) from exc
+    if part is None:
+        return RawSheet(name, grid, merged)
+    _show_errors(grid, part.errors)
+    return RawSheet(name, grid, merged, set(part.uncached))
+
+
+def _extent(sheet: pc.CalamineSheet) -> tuple[int, int]:
+    """Rows and columns of the grid to_python(skip_empty_area=False) is about to build."""
+    end = sheet.end
+    return (end[0] + 1, end[1] + 1) if end is not None else (0, 0)
+
+
+def _check_extent(name: str, rows: int, cols: int, limits: Limits) -> None:
+    if rows > limits.max_rows:
+        raise InputError(
+            "F001", f"sheet {name!r} has {rows} rows, over the limit of {limits.max_rows}"
+        )
+    if rows * cols > limits.max_cells:
+        raise InputError(
+            "F001",
+            f"sheet {name!r} spans {rows} rows × {cols} columns, over the limit of "
+            f"{limits.max_cells} cells",
+        )
+
+
+Merge = tuple[tuple[int, int], tuple[int, int]]
+
+
+def _clip(merged: list[Merge], rows: int, cols: int) -> list[Merge]:
+    """Merged ranges inside the grid: a hostile A1:XFD1048576 must not reach later stages."""
+    out = []
+    for (r0, c0), (r1, c1) in merged:
+        if r0 < rows and c0 < cols:
+            out.append(((r0, c0), (min(r1, rows - 1), min(c1, cols - 1))))
+    return out
+
+
+def _show_errors(grid: Grid, errors: dict[tuple[int, int], str]) -> None:
+    """calamine shows #N/A and #DIV/0! as empty cells; put the error back where a clerk sees it.
+
+    A typed column then reports it as unreadable (F007) instead of silently empty.
+    """
+    for (r, c), text in errors.items():
+        if r < len(grid) and c < len(grid[r]) and grid[r][c] in ("", None):
+            grid[r][c] = text
 
 
 def _short(exc: BaseException) -> str:
@@ -177,35 +326,99 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then GB18030, the superset of GBK and GB2312."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    for enc in ENCODINGS:
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
+    """UTF-8 (with or without BOM) first, then GB18030, the superset of GBK and GB2312.
+
+    A UTF-8 file with a few GBK lines pasted in (a merged export) is decoded line by line,
+    so neither part turns into mojibake.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    if (utf16 := _bomless_utf16(data)) is not None:
+        return data.decode(utf16, errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    lines = data.removeprefix(codecs.BOM_UTF8).split(b"\n")
+    if _mostly_utf8(lines):
+        return "\n".join(_decode_line(line) for line in lines)
     return data.decode("gb18030", errors="replace")
 
 
-def _read_csv(path: Path) -> RawSheet:
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM: the high byte of every ASCII character is a NUL, always on the
+    same side. (NULs sprinkled into UTF-8 or GBK are few and fall on both sides.)"""
+    sample = data[:4096]
+    nul = sample.count(0)
+    if nul < max(2, len(sample) // 10):
+        return None
+    odd = sample[1::2].count(0)
+    if odd >= 0.9 * nul:
+        return "utf-16-le"
+    if nul - odd >= 0.9 * nul:
+        return "utf-16-be"
+    return None
+
+
+def _mostly_utf8(lines: list[bytes]) -> bool:
+    valid = invalid = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            valid += 1
+        except UnicodeDecodeError:
+            invalid += 1
+    return valid > invalid
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("gb18030", errors="replace")
+
+
+csv.field_size_limit(64 * 1024 * 1024)
+
+
+def _read_csv(path: Path, limits: Limits) -> RawSheet:
     text = decode_text(path.read_bytes()).replace("\x00", "")
-    sample = text[:8192]
-    delimiter = ","
-    with contextlib.suppress(csv.Error):
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
-    csv.field_size_limit(64 * 1024 * 1024)
-    grid: Grid = [
-        list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    ]
+    grid: Grid = []
+    cells = 0
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)):
+            grid.append(row)
+            cells += len(row)
+            if len(grid) > limits.max_rows:
+                raise InputError("F001", f"more than {limits.max_rows} rows (the limit)")
+            if cells > limits.max_cells:
+                raise InputError("F001", f"more than {limits.max_cells} cells (the limit)")
+    except csv.Error as exc:
+        raise InputError("F001", f"malformed CSV ({exc})") from exc
     return RawSheet(path.stem, grid)
 
 
-def _read_parquet(path: Path) -> RawSheet:
+def _delimiter(text: str) -> str:
+    sample = text[:8192]
+    cut = sample.rfind("\n")  # whole lines only: a cut line confuses the sniffer
+    if cut > 0:
+        sample = sample[:cut]
+    with contextlib.suppress(csv.Error):
+        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+    return ","
+
+
+def _read_parquet(path: Path, limits: Limits) -> RawSheet:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        pf = pq.ParquetFile(path)
+        _check_parquet(path.stem, pf.metadata, limits)
+        table = pf.read()
+    except InputError:
+        raise
     except Exception as exc:
         raise InputError("F001", f"corrupt parquet file ({_short(exc)})") from exc
     header: list[Cell] = list(table.column_names)
@@ -213,53 +426,23 @@ def _read_parquet(path: Path) -> RawSheet:
     return RawSheet(path.stem, [header, *(list(r) for r in rows)])
 
 
-# --- formulas without a cached value (F009) -----------------------------------------
-
-_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_REF_RE = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_VALUE_RE = re.compile(rb"<v>[^<]+</v>")
-
-
-def _uncached_formulas(path: Path) -> dict[str, set[tuple[int, int]]]:
-    """Cells with <f> but no <v>: calamine shows them empty, a person sees a formula."""
-    if path.suffix.lower() not in {".xlsx", ".xlsm"}:
-        return {}
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return {name: cells for name, cells in _sheet_formulas(zf)}
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
-        return {}
+def _check_parquet(name: str, meta: Any, limits: Limits) -> None:
+    """The footer says how big the table is: refuse before pyarrow allocates it."""
+    rows, cols = meta.num_rows + 1, meta.num_columns  # + the header row
+    _check_extent(name, rows, cols, limits)
+    size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if size > limits.max_uncompressed_bytes:
+        raise InputError(
+            "F001",
+            f"table expands to {size} bytes, over the limit of {limits.max_uncompressed_bytes}",
+        )
 
 
-def _sheet_formulas(zf: zipfile.ZipFile) -> Iterator[tuple[str, set[tuple[int, int]]]]:
-    from defusedxml import ElementTree as DET
-
-    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    workbook = DET.fromstring(zf.read("xl/workbook.xml"))
-    rels = DET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels}
-    for sheet in workbook.iter(f"{ns_main}sheet"):
-        target = targets.get(sheet.get(f"{ns_rel}id"), "")
-        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        data = zf.read(member)
-        if b"<f" not in data:
-            continue
-        cells = set()
-        for match in _CELL_RE.finditer(data):
-            body = match.group(2) or b""
-            if b"<f" in body and not _VALUE_RE.search(body):
-                ref = _REF_RE.search(match.group(1))
-                if ref:
-                    cells.add((int(ref.group(2)) - 1, column_index(ref.group(1).decode())))
-        yield sheet.get("name", ""), cells
+# --- cell references -----------------------------------------------------------------
 
 
 def column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
+    return guard.col_number(letters) - 1
 
 
 def column_letter(index: int) -> str:

@@ -377,3 +377,261 @@ PII: dict[str, str] = {
     "chronic_disease": "health",
     "tb_cured": "health",
 }
+
+# --- Department rosters (spec §6: 大数据比对, 账账相符) ------------------------------------
+# Another department's export, matched to the ledger by ID number only. Aliases are the
+# headers such exports actually carry (医保、民政、公安、教育、残联、住建 systems).
+
+INSURANCE_SCHEMES = ("城乡居民基本医疗保险", "大病保险")
+INSURANCE_STATUSES = ("参保缴费", "暂停", "终止")
+ASSISTANCE_CATEGORIES = ("农村低保", "城市低保", "特困供养")
+RENOVATION_STATUSES = ("已竣工", "在建", "未开工")
+
+# ID-number headers of department exports. Spec §6: the ID aliases of any table apply to
+# every table's ID column, so columns.alias_index adds ALL_ID_HEADERS to each of them.
+ROSTER_ID_ALIASES = (
+    *ID_ALIASES,
+    "居民身份证号码",
+    "公民身份证号码",
+    "社会保障号码",  # by law the 公民身份号码 (not the card number 社会保障卡号)
+    "参保人身份证号",
+    "参保人身份证号码",
+    "救助对象身份证号码",
+    "学生身份证号",
+    "学生身份证号码",
+    "死者身份证号码",
+    "死亡人员身份证号码",
+    "残疾人身份证号码",
+)
+NAME_ALIASES = (
+    "成员姓名",
+    "人员姓名",
+    "参保人姓名",
+    "救助对象姓名",
+    "学生姓名",
+    "死者姓名",
+    "残疾人姓名",
+)
+
+
+def _roster_id() -> Column:
+    return C("id_number", "证件号码", ROSTER_ID_ALIASES, Kind.ID, True)
+
+
+def _roster_name() -> Column:
+    return C("name", "姓名", NAME_ALIASES)
+
+
+INSURANCE = Table(
+    "insurance",
+    "医保参保名单",
+    (
+        _roster_id(),
+        _roster_name(),
+        C(
+            "scheme",
+            "险种",
+            ("参保险种", "险种类型", "险种名称", "参保类型"),
+            Kind.VOCAB,
+            True,
+            INSURANCE_SCHEMES,
+        ),
+        C(
+            "status",
+            "参保状态",
+            ("缴费状态", "人员状态", "参保人员状态", "人员参保状态", "参保缴费状态"),
+            Kind.VOCAB,
+            True,
+            INSURANCE_STATUSES,
+        ),
+        C(
+            "personal_paid",
+            "个人缴费",
+            ("个人缴费金额", "个人实缴金额", "个人应缴金额", "个人缴费额"),
+            Kind.MONEY,
+        ),
+        C(
+            "subsidy",
+            "财政补助",
+            ("财政补贴", "财政补助金额", "政府补助", "政府资助金额", "资助参保金额"),
+            Kind.MONEY,
+        ),
+    ),
+    ("医保", "参保", "医疗保险"),
+    roster=True,
+)
+
+ASSISTANCE = Table(
+    "assistance",
+    "低保特困名单",
+    (
+        _roster_id(),
+        _roster_name(),
+        C(
+            "category",
+            "救助类别",
+            ("救助类型", "保障类别", "对象类别", "人员类别", "救助对象类别"),
+            Kind.VOCAB,
+            True,
+            ASSISTANCE_CATEGORIES,
+        ),
+        C(
+            "start",
+            "起始日期",
+            ("开始日期", "起始时间", "享受起始日期", "救助开始日期", "纳入日期"),
+            Kind.DATE,
+        ),
+        C(
+            "end",
+            "终止日期",
+            ("结束日期", "终止时间", "停保日期", "退出日期", "救助终止日期"),
+            Kind.DATE,
+        ),
+    ),
+    ("低保", "特困", "民政", "救助"),
+    roster=True,
+)
+
+DEATHS = Table(
+    "deaths",
+    "死亡人员名单",
+    (
+        _roster_id(),
+        _roster_name(),
+        C("died_on", "死亡日期", ("死亡时间", "死亡年月日"), Kind.DATE, True),
+    ),
+    ("死亡", "殡葬", "火化", "注销"),
+    roster=True,
+)
+
+STUDENTS = Table(
+    "students",
+    "学籍及资助名单",
+    (
+        _roster_id(),
+        _roster_name(),
+        # The ledger's school_status vocabulary, variants and graded years (七年级 → 初中).
+        C(
+            "level",
+            "学段",
+            ("就读学段", "在读学段", "学习阶段", "年级", "就读年级"),
+            Kind.VOCAB,
+            True,
+            SCHOOL,
+        ),
+        C("aided", "是否资助", ("是否享受资助", "是否受助", "享受资助", "是否资助对象"), Kind.BOOL),
+    ),
+    ("学籍", "学生", "资助", "教育"),
+    roster=True,
+)
+
+# Disability category and grade are sensitive (PIPL art. 28); they are only ever shown
+# through XR006, which masks them as health data.
+DISABILITY = Table(
+    "disability",
+    "残疾人名单",
+    (
+        _roster_id(),
+        _roster_name(),
+        C("category", "残疾类别", ("残疾类型", "残疾种类"), Kind.TEXT, True),
+        C("grade", "残疾等级", ("残疾级别",)),
+    ),
+    ("残疾", "残联"),
+    roster=True,
+)
+
+# Keyed by the head's ID: a renovation belongs to the household. 户主姓名 is read only to
+# help recognise the sheet.
+HOUSING = Table(
+    "housing",
+    "危房改造名单",
+    (
+        # Any ID header reads as the key here too (columns.alias_index; 身份证号码 is usual).
+        C(
+            "head_id_number",
+            "户主证件号码",
+            ("户主身份证号", "户主身份证号码", "户主公民身份号码"),
+            Kind.ID,
+            True,
+        ),
+        C("head_name", "户主姓名", ("户主",)),
+        C(
+            "status",
+            "改造状态",
+            ("改造进度", "建设状态", "施工状态", "竣工情况", "工程进度"),
+            Kind.VOCAB,
+            True,
+            RENOVATION_STATUSES,
+        ),
+    ),
+    ("危房", "危改", "住建", "改造"),
+    roster=True,
+)
+
+ROSTER_TABLES: tuple[Table, ...] = (INSURANCE, ASSISTANCE, DEATHS, STUDENTS, DISABILITY, HOUSING)
+TABLES.update({t.name: t for t in ROSTER_TABLES})
+
+ALL_ID_HEADERS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        label
+        for t in (*LEDGER_TABLES, *ROSTER_TABLES)
+        for c in t.columns
+        if c.name == "id_number"
+        for label in (c.header, *c.aliases)
+    )
+)
+
+# Department spellings read as the roster vocabulary (only where the value is in a column's
+# vocabulary, as for every variant).
+VARIANTS.update(
+    {
+        "城乡居民医保": "城乡居民基本医疗保险",
+        "居民医保": "城乡居民基本医疗保险",
+        "城乡居民基本医保": "城乡居民基本医疗保险",
+        "城乡居民医疗保险": "城乡居民基本医疗保险",
+        "基本医疗保险": "城乡居民基本医疗保险",
+        "城乡居民大病保险": "大病保险",
+        "大病医疗保险": "大病保险",
+        "居民大病保险": "大病保险",
+        "正常参保": "参保缴费",
+        "正常缴费": "参保缴费",
+        "参保": "参保缴费",
+        "已缴费": "参保缴费",
+        "暂停参保": "暂停",
+        "暂停缴费": "暂停",
+        "终止参保": "终止",
+        "农村最低生活保障": "农村低保",
+        "城市最低生活保障": "城市低保",
+        "城镇低保": "城市低保",
+        "特困人员": "特困供养",
+        "特困人员救助供养": "特困供养",
+        "农村特困": "特困供养",
+        "城市特困": "特困供养",
+        "五保": "特困供养",
+        "农村五保": "特困供养",
+        "竣工": "已竣工",
+        "已完工": "已竣工",
+        "已验收": "已竣工",
+        "施工中": "在建",
+        "在建中": "在建",
+        "未动工": "未开工",
+        "幼儿园": "学前教育",
+        "学前": "学前教育",
+        "一年级": "小学",
+        "二年级": "小学",
+        "三年级": "小学",
+        "四年级": "小学",
+        "五年级": "小学",
+        "六年级": "小学",
+        "初一": "初中",
+        "初二": "初中",
+        "初三": "初中",
+        "高一": "高中",
+        "高二": "高中",
+        "高三": "高中",
+        "中等职业教育": "中职",
+        "高职": "高职高专",
+        "大专": "高职高专",
+        "专科": "高职高专",
+    }
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ledgercheck.checks import (  # noqa: F401
+    crossref,
     education,
     household,
     identity,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ledgercheck.checks.base import Hits, Target, flag, rule, text
-from ledgercheck.ledger import Ledger
+from ledgercheck.ledger import Ledger, found
 from ledgercheck.packs import Pack
 
 MALE_RELATIONS = frozenset(
@@ -54,20 +54,29 @@ def unknown_household(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     return Hits(flag(m["household_id"].notna() & ~m["_hh_found"]), "户信息中的户编号")
 
 
+# HH002 and HH003 judge a member count per 户编号 given to them, so that a count made
+# elsewhere (a dask group-by over a members table too big for memory) is judged alike.
+
+
+def without_members(hh: pd.DataFrame, counts: pd.Series) -> Hits:
+    bad = hh["household_id"].notna() & ~found(hh["household_id"], counts.index)
+    return Hits(flag(bad), "≥ 1")
+
+
+def wrong_size(hh: pd.DataFrame, counts: pd.Series) -> Hits:
+    found = hh["household_id"].map(counts).astype("Int64")
+    bad = found.notna() & hh["household_size"].notna() & (hh["household_size"] != found)
+    return Hits(flag(bad), text(found))
+
+
 @rule("HH002", "households", "household_id", needs=MEMBERS_KEY)
 def no_members(ledger: Ledger, pack: Pack, target: Target) -> Hits:
-    hh = ledger.frames["households"]
-    counts = _member_counts(ledger)
-    bad = hh["household_id"].notna() & ~hh["household_id"].isin(counts.index)
-    return Hits(flag(bad), "≥ 1")
+    return without_members(ledger.frames["households"], _member_counts(ledger))
 
 
 @rule("HH003", "households", "household_size", needs=MEMBERS_KEY)
 def size_mismatch(ledger: Ledger, pack: Pack, target: Target) -> Hits:
-    hh = ledger.frames["households"]
-    counts = hh["household_id"].map(_member_counts(ledger)).astype("Int64")
-    bad = counts.notna() & hh["household_size"].notna() & (hh["household_size"] != counts)
-    return Hits(flag(bad), text(counts))
+    return wrong_size(ledger.frames["households"], _member_counts(ledger))
 
 
 def _heads(ledger: Ledger) -> pd.Series:

@@ -17,15 +17,36 @@ def person_columns(*columns: str) -> tuple[str, ...]:
     return ("household_id", *columns)
 
 
+def _people(m: pd.DataFrame, column: str) -> pd.Series:
+    in_ledger = m["_in_ledger"] if "_in_ledger" in m.columns else pd.Series(False, index=m.index)
+    return in_ledger & m[column].notna()
+
+
+def insured_counts(m: pd.DataFrame, column: str) -> tuple[int, int]:
+    """(insured, ledger persons with the column filled): what the coverage rate divides.
+
+    Apart so that a batch run on a cluster can add up each file's counts first.
+    """
+    people = _people(m, column)
+    insured = (m[column] == True) & people  # noqa: E712 - nullable boolean column
+    return int(insured.sum()), int(people.sum())
+
+
+def covered(pack: Pack, code: str, insured: int, people: int) -> bool:
+    rate = insured / people if people else 1.0
+    return bool(rate >= pack.param(code, "coverage"))
+
+
+def uninsured(m: pd.DataFrame, column: str) -> Hits:
+    """Every ledger person recorded as uninsured: the breaches once the rate falls short."""
+    return Hits(flag(_people(m, column) & (m[column] == False)), "是")  # noqa: E712
+
+
 def _uninsured(ledger: Ledger, pack: Pack, code: str, column: str) -> Hits:
     m = ledger.frames["members"]
-    in_ledger = m["_in_ledger"] if "_in_ledger" in m.columns else pd.Series(False, index=m.index)
-    people = in_ledger & m[column].notna()
-    insured = (m[column] == True) & people  # noqa: E712 - nullable boolean column
-    rate = insured.sum() / people.sum() if people.sum() else 1.0
-    if rate >= pack.param(code, "coverage"):
+    if covered(pack, code, *insured_counts(m, column)):
         return Hits(pd.Series(False, index=m.index))
-    return Hits(flag(people & (m[column] == False)), "是")  # noqa: E712
+    return uninsured(m, column)
 
 
 @rule("MED001", "members", "basic_medical_insurance", needs=LEDGER_PERSON)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rich.console import Console
 
 from ledgercheck.findings import Report
-from ledgercheck.reporters import console, json
+from ledgercheck.reporters import concise, console, csv, github, json, jsonlines, junit, sarif
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,24 @@ def _json(report: Report, ctx: Context) -> str:
     return json.render(report)
 
 
-FORMATS: dict[str, Renderer] = {"console": _console, "json": _json}
+def _html(report: Report, ctx: Context) -> str:
+    # Imported on use: matplotlib takes a second to load and only this format needs it.
+    from ledgercheck.reporters import html as html_report
+
+    return html_report.render(report, ctx.lang)
+
+
+FORMATS: dict[str, Renderer] = {
+    "console": _console,
+    "json": _json,
+    "json-lines": lambda report, ctx: jsonlines.render(report),
+    "csv": lambda report, ctx: csv.render(report),
+    "junit": lambda report, ctx: junit.render(report, ctx.lang),
+    "sarif": lambda report, ctx: sarif.render(report, ctx.lang),
+    "github": lambda report, ctx: github.render(report, ctx.lang),
+    "concise": lambda report, ctx: concise.render(report),
+    "html": _html,
+}
 
 
 def render(name: str, report: Report, ctx: Context) -> str | bytes:

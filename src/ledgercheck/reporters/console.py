@@ -9,54 +9,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ledgercheck import catalog
+from ledgercheck import catalog, i18n, tracking
 from ledgercheck.findings import Finding, Report, Severity
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-WORDS = {
-    "zh": {
-        "error": "错误",
-        "warning": "警告",
-        "info": "提示",
-        "where": "位置",
-        "value": "值",
-        "expected": "应为",
-        "message": "说明",
-        "clause": "条款",
-        "file": "文件",
-        "sheet": "工作表",
-        "table": "表",
-        "rows": "行数",
-        "header": "表头行",
-        "not_run": "未运行的规则",
-        "clean": "未发现问题",
-        "summary": "汇总",
-        "unrecognised": "未识别",
-        "rule": "规则",
-        "count": "条数",
-    },
-    "en": {
-        "error": "errors",
-        "warning": "warnings",
-        "info": "info",
-        "where": "cell",
-        "value": "value",
-        "expected": "expected",
-        "message": "message",
-        "clause": "clause",
-        "file": "file",
-        "sheet": "sheet",
-        "table": "table",
-        "rows": "rows",
-        "header": "header row",
-        "not_run": "rules not run",
-        "clean": "no problems found",
-        "summary": "summary",
-        "unrecognised": "not recognised",
-        "rule": "rule",
-        "count": "findings",
-    },
-}
+# Headings come from the one catalogue every human-facing report shares.
+WORDS = i18n.WORDS
 MAX_ROWS_PER_RULE = 200
 
 
@@ -69,15 +27,18 @@ def location(f: Finding) -> str:
 
 
 def render(report: Report, console: Console, lang: str = "zh") -> None:
-    w = WORDS[lang]
+    w = i18n.words(lang)
     _inputs(report, console, w)
+    _comparisons(report, console, w)
     findings = sorted(report.findings, key=lambda f: (f.severity.rank, f.code, f.sort_key()))
     for code, group in groupby(findings, key=lambda f: f.code):
         _rule_block(code, list(group), console, lang, w)
     _summary(report, console, w)
+    _breakdowns(report, console, w)
     if report.rules_not_run:
         names = ", ".join(n.code for n in report.rules_not_run)
         console.print(Text(f"{w['not_run']}: {names}", style="dim"))
+    _tracking(report, console, lang)
     _closing(report, console, w)
 
 
@@ -100,6 +61,36 @@ def _inputs(report: Report, console: Console, w: dict[str, str]) -> None:
     console.print()
 
 
+def _where(f: Finding, most: int = 3) -> str:
+    """The ledger's cell and, for a roster cross-check (XR), the roster rows behind it."""
+    others = [f"\n↔ {r.sheet or r.file}!{r.cell or r.row}" for r in f.related[:most]]
+    more = f" +{len(f.related) - most}" if len(f.related) > most else ""
+    return location(f) + "".join(others) + more
+
+
+def _comparisons(report: Report, console: Console, w: dict[str, str]) -> None:
+    """Per roster: ledger persons matched / missing, roster records outside (not findings)."""
+    if not report.comparisons:
+        return
+    table = Table(title=w["comparison"], show_edge=False, pad_edge=False)
+    # heading word → field of the comparison
+    columns = {
+        "records": "records",
+        "in_ledger": "ledger",
+        "matched": "matched",
+        "missing": "missing",
+        "outside": "outside",
+    }
+    table.add_column(w["roster"])
+    for word in columns:
+        table.add_column(w[word], justify="right")
+    for c in report.comparisons:
+        name = f"{c['title']} ({c['roster']})"
+        table.add_row(name, *(str(c[field]) for field in columns.values()))
+    console.print(table)
+    console.print()
+
+
 def _rule_block(
     code: str, group: list[Finding], console: Console, lang: str, w: dict[str, str]
 ) -> None:
@@ -117,11 +108,32 @@ def _rule_block(
     for key in ("where", "value", "expected", "message"):
         table.add_column(w[key], overflow="fold")
     for f in group[:MAX_ROWS_PER_RULE]:
-        table.add_row(location(f), f.value or "", f.expected or "", f.message)
+        table.add_row(_marked(f, lang), f.value or "", f.expected or "", f.message)
     console.print(table)
     if len(group) > MAX_ROWS_PER_RULE:
         console.print(Text(f"  … +{len(group) - MAX_ROWS_PER_RULE}", style="dim"))
     console.print()
+
+
+def _marked(f: Finding, lang: str) -> Text:
+    """The location, led by a mark when the finding is new since the baseline."""
+    if f.state != tracking.NEW:
+        return Text(_where(f))
+    return Text.assemble((f"{tracking.words(lang)['new_mark']} ", "bold red"), _where(f))
+
+
+def _tracking(report: Report, console: Console, lang: str) -> None:
+    """new · open · resolved against the baseline or the history's last run."""
+    counts = tracking.counts(report)
+    if counts is None:
+        return
+    tw = tracking.words(lang)
+    line = Text(f"{tw['tracking']}: ")
+    for i, state in enumerate(tracking.STATES):
+        if i:
+            line.append(" · ")
+        line.append(f"{tw[state]} {counts[state]}", style=tracking.STATE_STYLE[state])
+    console.print(line)
 
 
 def _summary(report: Report, console: Console, w: dict[str, str]) -> None:
@@ -136,6 +148,29 @@ def _summary(report: Report, console: Console, w: dict[str, str]) -> None:
         table.add_column(w[sev.value], justify="right", style=STYLE[sev])
     for name in sorted(per):
         table.add_row(name, *(str(per[name][s.value]) for s in Severity))
+    console.print(table)
+    console.print()
+
+
+def _breakdowns(report: Report, console: Console, w: dict[str, str]) -> None:
+    """Per file (for a batch of several) and per district: where the work lies."""
+    if len(report.inputs) > 1:
+        _count_table(report.summary_by_file(), w["by_file"], w["file"], console, w)
+    by_district = report.summary_by_district()
+    if by_district:
+        _count_table(by_district, w["by_district"], w["district"], console, w)
+
+
+def _count_table(
+    counts: dict[str, dict[str, int]], title: str, key: str, console: Console, w: dict[str, str]
+) -> None:
+    table = Table(title=title, show_edge=False)
+    table.add_column(key)
+    table.add_column(w["rows"], justify="right")
+    for sev in Severity:
+        table.add_column(w[sev.value], justify="right", style=STYLE[sev])
+    for name, row in counts.items():
+        table.add_row(name, str(row["rows"]), *(str(row[s.value]) for s in Severity))
     console.print(table)
     console.print()
 

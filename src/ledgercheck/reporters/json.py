@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ledgercheck import __version__
+from ledgercheck import __version__, tracking
 from ledgercheck.findings import Report
 
 
 def to_dict(report: Report) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "tool": "ledgercheck",
         "version": __version__,
         "rule_pack": report.rule_pack,
@@ -18,7 +18,17 @@ def to_dict(report: Report) -> dict[str, Any]:
         "findings": [f.to_dict() for f in report.findings],
         "rules_not_run": [n.to_dict() for n in report.rules_not_run],
         "summary": {**report.counts(), "rows": report.rows},
+        # Beyond spec §5: where the findings lie, per input file and per district.
+        "by_file": report.summary_by_file(),
+        "by_district": report.summary_by_district(),
     }
+    if report.comparisons:
+        data["comparisons"] = report.comparisons
+    if report.resolved is not None:
+        # Against --baseline/--history: each finding has a state; these are the gone ones.
+        data["resolved"] = report.resolved
+        data["tracking"] = tracking.counts(report)
+    return data
 
 
 def render(report: Report) -> str:

@@ -1,0 +1,325 @@
+"""How `ledgercheck verify` scales: 10k, 100k and 1M member rows, 1 vs 2 jobs, vs frictionless.
+
+Run:  .venv/bin/python benchmarks/bench_scale.py [--quick] [--out benchmarks/RESULTS.md]
+Needs the `bench` extra (frictionless) for the comparison column; the rest needs only `dev`.
+
+Every measurement runs in a child process, timed from outside by GNU time (/usr/bin/time):
+wall time, CPU time (user + system) and peak resident memory. CPU time is reported next
+to wall time because a shared machine's wall clock says as much about its neighbours as
+about us. The 1M-row ledger is written as CSV and Parquet only: writing it as .xlsx takes
+several minutes and no office hands over a million-row workbook (Excel's limit is 1,048,576).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ledgercheck import synth
+
+HERE = Path(__file__).resolve().parent
+GNU_TIME = "/usr/bin/time"  # Debian package `time`
+MEMBERS_PER_HOUSEHOLD = 3.745  # what synth.generate makes on average
+FULL = {"sizes": (10_000, 100_000, 1_000_000), "xlsx_max": 100_000, "folder": (20, 5_000)}
+QUICK = {"sizes": (2_000, 10_000, 20_000), "xlsx_max": 10_000, "folder": (20, 500)}
+FRICTIONLESS_MAX = 100_000  # validating 1M rows with frictionless takes far too long
+
+# The "read floor": only reading the same file into pandas, nothing checked.
+READ_XLSX = """
+import sys, fastexcel
+reader = fastexcel.read_excel(sys.argv[1])
+for name in reader.sheet_names:
+    reader.load_sheet_by_name(name, header_row=None).to_pandas()
+"""
+READ_CSV = """
+import sys, pathlib, pandas as pd
+for f in sorted(pathlib.Path(sys.argv[1]).glob("*.csv")):
+    enc = "gb18030" if f.stem in ("成员信息", "家庭成员明细") else "utf-8-sig"
+    pd.read_csv(f, dtype=str, header=None, encoding=enc, keep_default_na=False)
+"""
+READ_PARQUET = """
+import sys, pathlib, pyarrow.parquet as pq
+for f in sorted(pathlib.Path(sys.argv[1]).glob("*.parquet")):
+    pq.read_table(f).to_pandas()
+"""
+FRICTIONLESS = """
+import json, pathlib, sys
+from frictionless import Dialect, Resource, Schema, formats
+schema = Schema.from_descriptor(json.loads(sys.argv[2]))
+path = pathlib.Path(sys.argv[1])  # frictionless refuses absolute paths: give a base
+resource = Resource(path.name, basepath=str(path.parent), format="xlsx", schema=schema,
+                    control=formats.ExcelControl(sheet="成员信息"),
+                    dialect=Dialect(header_rows=[3]))
+report = resource.validate(limit_errors=10**9)
+assert report.tasks[0].stats["rows"] > 0, report.flatten(["type", "note"])[:3]
+"""
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak_mib: float
+    code: int
+
+    def cell(self) -> str:
+        return f"{self.wall:.2f} s ({self.cpu:.2f} s CPU)"
+
+
+def measure(cmd: Sequence[str], timeout: float = 3600) -> Run:
+    """Wall, CPU and peak RSS of one child process, as GNU time reports them.
+
+    Not os.wait4 from here: a child forked from this process (which holds a generated
+    million-row ledger) starts with this process's high-water RSS, and Linux keeps it
+    across exec, so its ru_maxrss would be ours. GNU time's own child starts small.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as stats:
+        timed = [GNU_TIME, "-f", "%e %U %S %M", "-o", stats.name, *cmd]
+        proc = subprocess.run(timed, capture_output=True, timeout=timeout, check=False)
+        wall, user, system, peak_kib = stats.read().split()[-4:]
+    if proc.returncode not in (0, 1):
+        err = proc.stderr.decode(errors="replace")[-800:]
+        print(f"  ! {' '.join(cmd[:4])}… exited {proc.returncode}: {err}", file=sys.stderr)
+    return Run(float(wall), float(user) + float(system), int(peak_kib) / 1024, proc.returncode)
+
+
+def best(cmd: Sequence[str], repeat: int) -> Run:
+    return min((measure(cmd) for _ in range(repeat)), key=lambda r: r.wall)
+
+
+def verify_cmd(target: Path, jobs: int = 1) -> list[str]:
+    out = target.parent / f"{target.name}.report.json"
+    return [sys.executable, "-m", "ledgercheck", "verify", str(target), "-f", "json",
+            "-o", str(out), "--jobs", str(jobs)]  # fmt: skip
+
+
+# --- writing the inputs ----------------------------------------------------------------
+
+
+def generate(members: int, seed: int = 7, districts: list[str] | None = None) -> synth.SynthLedger:
+    households = max(1, round(members / MEMBERS_PER_HOUSEHOLD))
+    return synth.generate(households, seed=seed, districts=districts)
+
+
+def write_parquet(ledger: synth.SynthLedger, folder: Path) -> Path:
+    """One Parquet file per table, headed as the national system exports them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in ledger.tables.items():
+        headed = frame.rename(columns=synth.HEADERS[name])
+        headed.to_parquet(folder / f"{synth.SHEET_NAMES[name]}.parquet", index=False)
+    return folder
+
+
+def frame_mib(folder: Path) -> float:
+    """The ledger as pandas holds it when read plainly: the yardstick for peak memory."""
+    import pyarrow.parquet as pq
+
+    total = sum(
+        int(pq.read_table(f).to_pandas().memory_usage(deep=True).sum())
+        for f in folder.glob("*.parquet")
+    )
+    return total / 2**20
+
+
+# --- frictionless: the members sheet as a Table Schema -----------------------------------
+
+
+def members_schema(path: Path) -> dict[str, object]:
+    """What Table Schema can say of the members sheet: required, types, enums, unique IDs."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    header = next(wb["成员信息"].iter_rows(min_row=3, max_row=3, values_only=True))
+    wb.close()
+    return {"fields": [_field(str(h)) for h in header if h is not None]}
+
+
+def _field(name: str) -> dict[str, object]:
+    yes_no = {"type": "boolean", "trueValues": ["是", "√"], "falseValues": ["否", "×"]}
+    if "证件号码" in name or "身份证" in name:
+        return {"name": name, "type": "string", "constraints": {
+            "required": True, "unique": True, "pattern": "[0-9]{17}[0-9X]"}}  # fmt: skip
+    if name == "户编号" or name == "姓名":
+        return {"name": name, "type": "string", "constraints": {"required": True}}
+    if name == "性别":
+        return {"name": name, "type": "string", "constraints": {"enum": ["男", "女"]}}
+    if name == "序号" or "年龄" in name or "月数" in name or "次数" in name:
+        return {"name": name, "type": "integer", "constraints": {"minimum": 0}}
+    if "金额" in name:
+        return {"name": name, "type": "number", "constraints": {"minimum": 0}}
+    if name.startswith("是否") or name in ("家庭医生签约", "肺结核是否治愈"):
+        return {"name": name, **yes_no}
+    if name == "在校生状况":
+        levels = ["学前教育", "小学", "初中", "高中", "中职", "高职高专", "本科及以上",
+                  "送教上门", "非在校生", "辍学"]  # fmt: skip
+        return {"name": name, "type": "string", "constraints": {"enum": levels}}
+    return {"name": name, "type": "string"}
+
+
+# --- the benchmark ---------------------------------------------------------------------
+
+
+def size_rows(tmp: Path, sizes: Sequence[int], xlsx_max: int, repeat: int) -> list[str]:
+    rows = []
+    for n in sizes:
+        print(f"- {n:,} member rows", file=sys.stderr)
+        ledger = generate(n)
+        members = len(ledger.tables["members"])
+        total = sum(len(t) for t in ledger.tables.values())
+        if n <= xlsx_max:
+            path = tmp / f"ledger-{n}.xlsx"
+            synth.write_workbook(ledger, path, layout="office", fmt="xlsx")
+            floor = best([sys.executable, "-c", READ_XLSX, str(path)], repeat)
+            run = best(verify_cmd(path), repeat)
+            fl = "—"
+            if n <= FRICTIONLESS_MAX and _has_frictionless():
+                schema = json.dumps(members_schema(path), ensure_ascii=False)
+                f = measure([sys.executable, "-c", FRICTIONLESS, str(path), schema])
+                fl = (
+                    f"{f.cell()}: {f.wall / run.wall:.1f}× verify ({f.cpu / run.cpu:.1f}× CPU)"
+                    if f.code == 0
+                    else "failed"
+                )
+            rows.append(_row(f"{members:,} .xlsx", total, floor, run, "—", fl))
+            continue
+        csv_dir = tmp / f"ledger-{n}-csv"
+        synth.write_workbook(ledger, csv_dir, layout="office", fmt="csv")
+        floor = best([sys.executable, "-c", READ_CSV, str(csv_dir)], 1)
+        run = best(verify_cmd(csv_dir), 1)
+        rows.append(_row(f"{members:,} CSV", total, floor, run, "—", "— (too slow)"))
+        pq_dir = write_parquet(ledger, tmp / f"ledger-{n}-parquet")
+        mib = frame_mib(pq_dir)
+        floor = best([sys.executable, "-c", READ_PARQUET, str(pq_dir)], 1)
+        run = best(verify_cmd(pq_dir), 1)
+        mem = f"{mib:,.0f} MiB frame → {run.peak_mib / mib:.1f}×"
+        rows.append(_row(f"{members:,} Parquet", total, floor, run, mem, "— (too slow)"))
+    return rows
+
+
+def _row(name: str, total: int, floor: Run, run: Run, mem: str, fl: str) -> str:
+    return (
+        f"| {name} | {total:,} | {floor.cell()} | {run.cell()} "
+        f"| {run.wall / floor.wall:.2f}× ({run.cpu / floor.cpu:.2f}× CPU) "
+        f"| {total / run.wall:,.0f} | {run.peak_mib:,.0f} MiB | {mem} | {fl} |"
+    )
+
+
+def _has_frictionless() -> bool:
+    try:
+        import frictionless  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def split(ledger: synth.SynthLedger, parts: int) -> list[synth.SynthLedger]:
+    """One city's ledger cut into `parts` office workbooks by household, every row of a
+    household (its members, their claims, payments and loans) in the same one."""
+    t = ledger.tables
+    out = []
+    for i, rows in enumerate(np.array_split(np.arange(len(t["households"])), parts)):
+        households = t["households"].iloc[rows]
+        ids = set(households["household_id"])
+        members = t["members"][t["members"]["household_id"].isin(ids)]
+        persons = set(members["id_number"])
+        pay = t["payments"]
+        tables = {
+            "households": households,
+            "members": members,
+            "medical": t["medical"][t["medical"]["id_number"].isin(persons)],
+            "payments": pay[pay["household_id"].isin(ids)],
+            "loans": t["loans"][t["loans"]["id_number"].isin(persons)],
+            "villages": t["villages"] if i == 0 else t["villages"].iloc[:0],
+        }
+        out.append(synth.SynthLedger({k: v.reset_index(drop=True) for k, v in tables.items()}, []))
+    return out
+
+
+def scaling_rows(tmp: Path, files: int, members: int, repeat: int) -> list[str]:
+    print(f"- {files} office files of {members:,} member rows", file=sys.stderr)
+    folder = tmp / "districts"
+    folder.mkdir()
+    for i, part in enumerate(split(generate(files * members, seed=11), files), start=1):
+        district = part.tables["households"]["district"].iat[0]
+        synth.write_workbook(part, folder / f"{i:02d}-{district}.xlsx", fmt="xlsx")
+    one = best(verify_cmd(folder, 1), repeat)
+    two = best(verify_cmd(folder, 2), repeat)
+    return [
+        f"| {files} × {members:,} .xlsx | {one.cell()} | {two.cell()} | "
+        f"{one.wall / two.wall:.2f}× | {one.peak_mib:,.0f} / {two.peak_mib:,.0f} MiB |"
+    ]
+
+
+def machine() -> str:
+    cores = os.cpu_count()
+    load = os.getloadavg()
+    return (
+        f"{platform.machine()}, Python {platform.python_version()}, {cores} cores, "
+        f"pandas {pd.__version__}; load average at start {load[0]:.1f}"
+    )
+
+
+def report(sizes: list[str], scaling: list[str], header: str, seconds: float) -> str:
+    load = os.getloadavg()[0]
+    return "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            f"`benchmarks/bench_scale.py` on {dt.date.today().isoformat()}: {header}, "
+            f"at the end {load:.1f}. Took {seconds / 60:.1f} min.",
+            "",
+            "Times are the best of the runs; CPU is user + system of that child alone. "
+            "The read floor only reads the same input into pandas (fastexcel for .xlsx, "
+            "pandas for CSV, pyarrow for Parquet). Rows are all ledger rows (members, "
+            "households, claims, payments, loans, villages).",
+            "",
+            "| input (member rows) | rows | read floor | verify --jobs 1 | ratio | rows/s "
+            "| peak RSS | memory vs frame | frictionless (members sheet) |",
+            "|---|---:|---:|---:|---:|---:|---:|---|---|",
+            *sizes,
+            "",
+            "| folder | --jobs 1 | --jobs 2 | speed-up | peak RSS (1 / 2) |",
+            "|---|---:|---:|---:|---:|",
+            *scaling,
+            "",
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--only", choices=("sizes", "scaling"), help="run one part only")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    header = machine()
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        sizes, scaling = [], []
+        if args.only != "scaling":
+            sizes = size_rows(Path(tmp), plan["sizes"], plan["xlsx_max"], args.repeat)
+        if args.only != "sizes":
+            files, members = plan["folder"]
+            scaling = scaling_rows(Path(tmp), files, members, args.repeat)
+    text = report(sizes, scaling, header, time.perf_counter() - start)
+    print(text)
+    args.out.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

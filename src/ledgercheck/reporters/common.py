@@ -1,0 +1,24 @@
+"""Small helpers several reporters share."""
+
+from __future__ import annotations
+
+from ledgercheck.findings import Finding
+
+# A cell a spreadsheet program would run as a formula (OWASP "CSV injection"): these leading
+# characters make Excel, WPS and LibreOffice evaluate the text, so a hostile value written
+# into a ledger could run when a clerk opens the report.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Prefix a single quote so the cell is shown as text, never evaluated."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def where(f: Finding) -> str:
+    """`成员信息!H17`, `成员信息!17` (a row), `成员信息` (a sheet) or '' (a file or the ledger)."""
+    if f.sheet and f.cell:
+        return f"{f.sheet}!{f.cell}"
+    if f.sheet and f.row is not None:
+        return f"{f.sheet}!{f.row}"
+    return f.sheet or ""

@@ -1,0 +1,103 @@
+"""Figures the charts of the HTML report need beyond findings.
+
+Findings only tell what is wrong; a chart of reimbursement ratios or coverage rates needs
+every checked row. The pipeline calls `fill` once the ledger is combined, so reporters
+never see the ledger itself.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ledgercheck.checks.medical import actual_ratio
+from ledgercheck.findings import Aggregate, Report
+from ledgercheck.ledger import Ledger
+from ledgercheck.packs import Pack
+from ledgercheck.tables import LEDGER_TYPES
+
+# The district of a row: its own 区 column, else the household's (members), else the
+# claimant's household's (medical, payments, loans), as ledger.enrich joins them.
+DISTRICT_COLUMNS = ("district", "_district", "_m_district")
+INPATIENT = "住院"
+INPATIENT_RATIO = "inpatient_ratio"
+ALL = "all"
+DEFAULT_MIN_RATIO = 0.90  # the plan's in-patient target, when the pack has no MED010
+EPSILON = 1e-9  # as MED010: a sum of money must not turn exactly 90% into 89.999…%
+
+# Coverage indicators: (table, boolean column, rule whose pack parameter is the target).
+COVERAGE = (
+    ("members", "basic_medical_insurance", "MED001"),
+    ("members", "critical_illness_insurance", "MED002"),
+    ("households", "housing_safe", "HOU001"),
+    ("households", "water_safe", "WAT001"),
+)
+
+
+def fill(report: Report, ledger: Ledger, pack: Pack) -> None:
+    report.districts.update(row_districts(ledger))
+    ratios = inpatient_ratios(ledger)
+    if ratios:
+        report.series[INPATIENT_RATIO] = ratios
+        report.aggregates.append(ratio_target_met(ratios, pack))
+    for table, column, code in COVERAGE:
+        report.aggregates.extend(coverage(ledger, pack, table, column, code))
+
+
+def row_districts(ledger: Ledger) -> dict[tuple[str, str, int], str]:
+    out: dict[tuple[str, str, int], str] = {}
+    for frame in ledger.frames.values():
+        column = next((c for c in DISTRICT_COLUMNS if c in frame.columns), None)
+        if column is None or "_tid" not in frame.columns or "_row" not in frame.columns:
+            continue
+        for tid, row, district in zip(frame["_tid"], frame["_row"], frame[column], strict=True):
+            if isinstance(district, str) and district.strip():
+                src = ledger.source(int(tid))
+                out[(src.file, src.sheet, int(row))] = district.strip()
+    return out
+
+
+def inpatient_ratios(ledger: Ledger) -> list[float]:
+    """Every in-patient claim's actual ratio (reimbursed ÷ eligible cost), as MED010 sees it."""
+    frame = ledger.frames.get("medical")
+    if frame is None or not {"visit_type", "eligible_cost"} <= set(frame.columns):
+        return []
+    ratio = actual_ratio(frame)[frame["visit_type"] == INPATIENT]
+    return sorted(float(r) for r in ratio if not pd.isna(r) and math.isfinite(float(r)))
+
+
+def ratio_target_met(ratios: list[float], pack: Pack) -> Aggregate:
+    """The share of in-patient claims at or above the target; its `target` draws the line."""
+    settings = pack.rules.get("MED010")
+    params = settings.params if settings else {}
+    target = float(params.get("min_ratio", DEFAULT_MIN_RATIO))
+    met = float(sum(r >= target - EPSILON for r in ratios))
+    return Aggregate(INPATIENT_RATIO, ALL, met / len(ratios), target, met, float(len(ratios)))
+
+
+def coverage(ledger: Ledger, pack: Pack, table: str, column: str, code: str) -> list[Aggregate]:
+    """The share of ledger persons or households with the column true, city-wide and per 区."""
+    frame = ledger.frames.get(table)
+    if frame is None or column not in frame.columns:
+        return []
+    counted = frame[column].notna()
+    if "_in_ledger" in frame.columns:
+        counted &= frame["_in_ledger"] == True  # noqa: E712 - nullable boolean column
+    elif "household_type" in frame.columns:
+        counted &= frame["household_type"].isin(LEDGER_TYPES)
+    settings = pack.rules.get(code)
+    target = float(settings.params.get("coverage", 1.0)) if settings else 1.0
+    district = next((c for c in DISTRICT_COLUMNS if c in frame.columns), None)
+    scopes: list[tuple[str, pd.Series]] = [(ALL, counted)]
+    if district is not None:
+        names = sorted({d for d in frame.loc[counted, district] if isinstance(d, str)})
+        scopes += [(name, counted & (frame[district] == name)) for name in names]
+    return [_rate(column, scope, frame[column], rows, target) for scope, rows in scopes]
+
+
+def _rate(name: str, scope: str, values: pd.Series, rows: pd.Series, target: float) -> Aggregate:
+    denominator = float(rows.sum())
+    numerator = float(((values == True) & rows).sum())  # noqa: E712
+    measured = numerator / denominator if denominator else None
+    return Aggregate(name, scope, measured, target, numerator, denominator)

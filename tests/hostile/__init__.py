@@ -1,0 +1,1 @@
+"""Hostile and broken inputs, generated on demand (no binaries are committed)."""

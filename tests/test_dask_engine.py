@@ -1,0 +1,89 @@
+"""`verify --engine dask`: a members table in partitions gives the pandas engine's findings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from batchdata import write_tables
+from ledgercheck import packs, synth
+from ledgercheck.cli import app
+from ledgercheck.findings import Report
+from ledgercheck.pipeline import Options, verify
+from ledgercheck.reporters import json as json_reporter
+
+pytest.importorskip("dask.dataframe")
+# dask's own parquet reader still calls a pandas API that pandas 3.1 deprecates.
+pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")
+from ledgercheck import dask_engine  # noqa: E402 - only once dask is known present
+
+runner = CliRunner()
+# Breaches of every rule family the engine runs: per partition, across rows, households.
+PLANTS = ("ID001", "ID002", "ID004", "ID005", "HH001", "HH002", "HH003", "HH005", "HH010",
+          "MED001", "MED003", "EDU001", "EDU003", "INC001", "HH004")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ledger_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """The members table as Parquet and as GB18030 CSV, and the households workbook."""
+    root = tmp_path_factory.mktemp("engine")
+    ledger = synth.generate(60, seed=5, inject=PLANTS)
+    members = ledger.tables["members"].rename(columns=synth.HEADERS["members"])
+    parquet = root / "成员信息.parquet"
+    members.to_parquet(parquet, index=False)
+    csv_dir = root / "csv"
+    synth.write_workbook(ledger, csv_dir, layout="office", fmt="csv")
+    households = write_tables(root / "户信息.xlsx", {"households": ledger.tables["households"]})
+    return parquet, csv_dir / "成员信息.csv", households
+
+
+def compare(members: Path, households: Path) -> tuple[dict[str, Any], dict[str, Any], set[str]]:
+    options = Options(packs.load())
+    items = [(members, members.name), (households, households.name)]
+    local = json_reporter.to_dict(verify(items, options))
+    report: Report = dask_engine.verify(items[0], items[1:], options, npartitions=3)
+    engine = json_reporter.to_dict(report)
+    unsupported = {
+        n["code"] for n in engine["rules_not_run"] if n["reason"] == dask_engine.UNSUPPORTED
+    }
+    return local, engine, unsupported
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv"])
+def test_three_partitions_equal_pandas(ledger_files: tuple[Path, Path, Path], kind: str) -> None:
+    parquet, csv, households = ledger_files
+    local, engine, unsupported = compare(parquet if kind == "parquet" else csv, households)
+    assert unsupported == {"HH004", "HH006", "HH009"}
+    wanted = [f for f in local["findings"] if f["code"] not in unsupported]
+    assert engine["findings"] == wanted
+    codes = {f["code"] for f in engine["findings"]}
+    assert set(PLANTS) - {"HH004"} <= codes
+    assert any(f["code"] == "HH004" for f in local["findings"])  # the engine says it did not run
+    others = [n for n in engine["rules_not_run"] if n["code"] not in unsupported]
+    assert others == local["rules_not_run"]
+    assert engine["inputs"] == local["inputs"]
+    assert engine["summary"] == {**local["summary"], **engine["summary"]}
+    assert engine["summary"]["rows"] == local["summary"]["rows"]
+
+
+def test_cli_engine_dask(ledger_files: tuple[Path, Path, Path]) -> None:
+    parquet, _, households = ledger_files
+    args = ["verify", str(parquet), str(households), "--engine", "dask", "-f", "json"]
+    result = runner.invoke(app, [*args, "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert any(f["code"] == "HH005" for f in data["findings"])
+
+
+def test_engine_refuses_what_it_cannot_do(ledger_files: tuple[Path, Path, Path]) -> None:
+    parquet, csv, _ = ledger_files
+    both = runner.invoke(app, ["verify", str(parquet), str(csv), "--engine", "dask"])
+    assert both.exit_code == 2
+    assert "exactly one members CSV/Parquet" in both.stderr
+    wrong = runner.invoke(app, ["verify", str(csv.parent / "户信息.csv"), "--engine", "dask"])
+    assert wrong.exit_code == 2
+    assert "holds the households table" in wrong.stderr
