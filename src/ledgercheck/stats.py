@@ -11,7 +11,8 @@ import math
 
 import pandas as pd
 
-from ledgercheck.checks.medical import actual_ratio
+from ledgercheck.checks.education import ENROLLED
+from ledgercheck.checks.medical import actual_ratio, reimbursed
 from ledgercheck.findings import Aggregate, Report
 from ledgercheck.ledger import Ledger
 from ledgercheck.packs import Pack
@@ -35,6 +36,14 @@ COVERAGE = (
 )
 
 
+# The plan's reimbursement targets are ratios of sums: all reimbursed money over all
+# eligible costs of a kind of claim, city-wide and per 区 (二(二)2).
+CLAIM_RATIOS = (
+    ("inpatient_actual_ratio", "住院", "MED010"),
+    ("special_outpatient_actual_ratio", "特殊疾病门诊", "MED011"),
+)
+
+
 def fill(report: Report, ledger: Ledger, pack: Pack) -> None:
     report.districts.update(row_districts(ledger))
     ratios = inpatient_ratios(ledger)
@@ -43,6 +52,48 @@ def fill(report: Report, ledger: Ledger, pack: Pack) -> None:
         report.aggregates.append(ratio_target_met(ratios, pack))
     for table, column, code in COVERAGE:
         report.aggregates.extend(coverage(ledger, pack, table, column, code))
+    report.aggregates.extend(education_aid(ledger))
+    for name, visit_type, code in CLAIM_RATIOS:
+        report.aggregates.extend(claim_ratio(ledger, pack, name, visit_type, code))
+
+
+def _scopes(frame: pd.DataFrame, rows: pd.Series) -> list[tuple[str, pd.Series]]:
+    """City-wide, then each 区 the rows belong to."""
+    scopes: list[tuple[str, pd.Series]] = [(ALL, rows)]
+    district = next((c for c in DISTRICT_COLUMNS if c in frame.columns), None)
+    if district is not None:
+        names = sorted({d for d in frame.loc[rows, district] if isinstance(d, str)})
+        scopes += [(name, rows & (frame[district] == name)) for name in names]
+    return scopes
+
+
+def claim_ratio(
+    ledger: Ledger, pack: Pack, name: str, visit_type: str, code: str
+) -> list[Aggregate]:
+    frame = ledger.frames.get("medical")
+    if frame is None or not {"visit_type", "eligible_cost"} <= set(frame.columns):
+        return []
+    rows = (frame["visit_type"] == visit_type) & (frame["eligible_cost"] > 0)
+    if not rows.any():
+        return []
+    paid, eligible = reimbursed(frame), frame["eligible_cost"]
+    target = float(pack.param(code, "min_ratio")) if code in pack.rules else 0.0
+    out = []
+    for scope, mask in _scopes(frame, rows):
+        numerator, denominator = float(paid[mask].sum()), float(eligible[mask].sum())
+        measured = numerator / denominator if denominator else None
+        out.append(Aggregate(name, scope, measured, target, numerator, denominator))
+    return out
+
+
+def education_aid(ledger: Ledger) -> list[Aggregate]:
+    """Enrolled students of ledger households who receive education aid (target: all)."""
+    m = ledger.frames.get("members")
+    if m is None or not {"school_status", "education_aid", "_in_ledger"} <= set(m.columns):
+        return []
+    rows = (m["_in_ledger"] == True) & m["school_status"].isin(ENROLLED)  # noqa: E712
+    rows &= m["education_aid"].notna()
+    return [_rate("education_aid", s, m["education_aid"], r, 1.0) for s, r in _scopes(m, rows)]
 
 
 def row_districts(ledger: Ledger) -> dict[tuple[str, str, int], str]:

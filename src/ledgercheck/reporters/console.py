@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ledgercheck import catalog, i18n, tracking
 from ledgercheck.findings import Finding, Report, Severity
+from ledgercheck.reporters.json import HEADLINE
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 # Headings come from the one catalogue every human-facing report shares.
@@ -34,12 +35,45 @@ def render(report: Report, console: Console, lang: str = "zh") -> None:
     for code, group in groupby(findings, key=lambda f: f.code):
         _rule_block(code, list(group), console, lang, w)
     _summary(report, console, w)
+    _headline(report, console, w)
     _breakdowns(report, console, w)
     if report.rules_not_run:
         names = ", ".join(n.code for n in report.rules_not_run)
         console.print(Text(f"{w['not_run']}: {names}", style="dim"))
     _tracking(report, console, lang)
     _closing(report, console, w)
+
+
+def _headline(report: Report, console: Console, w: dict[str, str]) -> None:
+    """The plan's headline rates beside their targets; a rate short of its target in red."""
+    rows = [a for a in report.aggregates if a.name in HEADLINE and a.measured is not None]
+    if not rows:
+        return
+    order = {name: i for i, name in enumerate(HEADLINE)}
+    if len({a.scope for a in rows if a.scope != "all"}) <= 1:
+        rows = [a for a in rows if a.scope == "all"]  # one 区: its rows repeat the total
+    rows.sort(key=lambda a: (order[a.name], a.scope != "all", a.scope))
+    table = Table(title=w["headline"], show_edge=False)
+    for key, justify in (
+        ("indicator", "left"),
+        ("district", "left"),
+        ("measured", "right"),
+        ("target", "right"),
+        ("covered", "right"),
+    ):
+        table.add_column(w[key], justify=justify)  # type: ignore[arg-type]
+    for a in rows:
+        assert a.measured is not None
+        style = "red" if a.measured < a.target - 1e-9 else "green"
+        table.add_row(
+            w.get(f"cov_{a.name}", a.name),
+            w["scope_all"] if a.scope == "all" else a.scope,
+            Text(f"{a.measured:.1%}", style=style),
+            f"{a.target:.0%}",
+            f"{a.numerator:,.0f} / {a.denominator:,.0f}",
+        )
+    console.print(table)
+    console.print()
 
 
 def _inputs(report: Report, console: Console, w: dict[str, str]) -> None:

@@ -8,6 +8,11 @@ from typing import Any
 from ledgercheck import __version__, tracking
 from ledgercheck.findings import Report
 
+HEADLINE = (
+    "basic_medical_insurance", "critical_illness_insurance", "inpatient_actual_ratio",
+    "special_outpatient_actual_ratio", "education_aid", "housing_safe", "water_safe",
+)  # fmt: skip
+
 
 def to_dict(report: Report) -> dict[str, Any]:
     data: dict[str, Any] = {
@@ -21,6 +26,8 @@ def to_dict(report: Report) -> dict[str, Any]:
         # Beyond spec §5: where the findings lie, per input file and per district.
         "by_file": report.summary_by_file(),
         "by_district": report.summary_by_district(),
+        # The plan's headline rates, measured against their targets (city-wide and per 区).
+        "aggregates": [a.to_dict() for a in report.aggregates if a.name in HEADLINE],
     }
     if report.comparisons:
         data["comparisons"] = report.comparisons
