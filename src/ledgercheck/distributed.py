@@ -460,10 +460,11 @@ def merge_aggregates(parts: Sequence[list[Aggregate]]) -> list[Aggregate]:
             total[0] += a.numerator
             total[1] += a.denominator
     all_first = sorted(sums, key=lambda k: (names.index(k[0]), k[1] != "all", k[1]))
+    # Rounded as the local run rounds money, so the order of the parts cannot show.
     return [
         Aggregate(name, scope, num / den if den else None, targets[name], num, den)
         for name, scope in all_first
-        for num, den in [sums[(name, scope)]]
+        for num, den in [(round(s, 2) for s in sums[(name, scope)])]
     ]
 
 

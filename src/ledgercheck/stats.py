@@ -80,7 +80,9 @@ def claim_ratio(
     target = float(pack.param(code, "min_ratio")) if code in pack.rules else 0.0
     out = []
     for scope, mask in _scopes(frame, rows):
-        numerator, denominator = float(paid[mask].sum()), float(eligible[mask].sum())
+        # Money to the fen, so sums taken in another order (a cluster's parts) agree exactly.
+        numerator = round(float(paid[mask].sum()), 2)
+        denominator = round(float(eligible[mask].sum()), 2)
         measured = numerator / denominator if denominator else None
         out.append(Aggregate(name, scope, measured, target, numerator, denominator))
     return out
