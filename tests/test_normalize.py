@@ -7,7 +7,19 @@ from pathlib import Path
 
 import openpyxl
 
-from conftest import HEAD, OTHER_HEAD, SON, WIFE, hits, office_workbook, run, write_xlsx
+from conftest import (
+    HEAD,
+    HOUSEHOLD_HEADER,
+    OTHER_HEAD,
+    SON,
+    WIFE,
+    hits,
+    household_rows,
+    member_rows,
+    office_workbook,
+    run,
+    write_xlsx,
+)
 from ledgercheck.header import locate
 from ledgercheck.read import read_file
 
@@ -249,3 +261,28 @@ def test_monitoring_category_wins_and_falls_back_to_poverty_attribute(tmp_path: 
     ledger = combine(result.tables, packs.load().as_of)
     assert ledger.frames["households"]["household_type"].tolist() == ["脱贫监测户", "脱贫户"]
     assert not [d for d in result.drafts if d.code == "F005"]
+
+
+def test_values_merged_down_a_household_belong_to_every_row(tmp_path: Path) -> None:
+    """户编号 and 户主姓名 merged over a household's member rows, as clerks lay them out."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "成员信息"
+    ws.append(["吉阳区成员台账"])
+    ws.merge_cells("A1:H1")
+    ws.append(["户编号", "姓名", "证件号码", "性别", "与户主关系", "年龄",
+               "是否参加城乡居民基本医疗保险", "大病保险"])  # fmt: skip
+    for row in member_rows():
+        ws.append(row)
+    for r in (4, 5):  # the H001 household's second and third rows: 户编号 left blank
+        ws.cell(r, 1).value = None
+    ws.merge_cells("A3:A5")
+    wb.save(tmp_path / "m.xlsx")
+    households = write_xlsx(tmp_path / "h.xlsx", {"户信息": (HOUSEHOLD_HEADER, household_rows())})
+    from ledgercheck import packs
+    from ledgercheck.pipeline import Options, verify
+
+    report = verify(
+        [(households, "h.xlsx"), (tmp_path / "m.xlsx", "m.xlsx")], Options(packs.load())
+    )
+    assert hits(report) == set()

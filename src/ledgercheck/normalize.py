@@ -334,10 +334,29 @@ def _attempt(parse: Parser, v: object) -> Any:
 # --- sheet → tables --------------------------------------------------------------------
 
 
+def fill_merged(sheet: RawSheet, data_start: int) -> None:
+    """A value merged down a household's rows (户编号, 户主姓名 …) belongs to every row.
+
+    Excel keeps it in the top-left cell only; a clerk sees it on each row. Header and title
+    merges are left alone: header location has already read them.
+    """
+    grid = sheet.grid
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r0 < data_start or r0 >= len(grid) or c0 >= len(grid[r0]):
+            continue
+        value = grid[r0][c0]
+        for r in range(r0, min(r1, len(grid) - 1) + 1):
+            row = grid[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if (r, c) != (r0, c0) and values.is_empty(row[c]):
+                    row[c] = value
+
+
 def build(
     file: str, sheet: RawSheet, layout: Layout, vocab_extra: dict[str, str] | None = None
 ) -> tuple[list[TableData], list[Draft]]:
     vocab_extra = vocab_extra or {}
+    fill_merged(sheet, layout.data_start)
     rows = data_rows(sheet, layout)
     drafts: list[Draft] = [
         Draft(
