@@ -286,3 +286,14 @@ def test_values_merged_down_a_household_belong_to_every_row(tmp_path: Path) -> N
         [(households, "h.xlsx"), (tmp_path / "m.xlsx", "m.xlsx")], Options(packs.load())
     )
     assert hits(report) == set()
+
+
+def test_id_truncated_by_excel_to_000_is_f008_not_a_check_digit_error(tmp_path: Path) -> None:
+    """460203197203012XXX shown by Excel with 15 significant digits: …000, digits lost."""
+    members = member_rows()
+    truncated = WIFE[:15] + "000"
+    assert truncated != WIFE
+    members[1][2] = truncated
+    report = run(office_workbook(tmp_path / "t.xlsx", members=members))
+    assert ("F008", "成员信息", 4) in hits(report)
+    assert not any(f.code == "ID002" for f in report.findings)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ledgercheck import fingerprints, values
@@ -152,24 +153,85 @@ def _is_column_numbers(row: list[Any], mapped: Iterable[int]) -> bool:
 
 
 def data_rows(sheet: RawSheet, layout: Layout) -> list[int]:
+    """The rows that hold records: not blank, not 合计/小计, not a footer or a repeated header.
+
+    Most rows are plain records; column-wise tests pick the few that need a closer look.
+    """
+    start = layout.data_start
+    if start >= len(sheet.grid):
+        return []
+    suspects = _suspect_rows(sheet, layout)
     mapped = list(layout.columns) + [c for cs in layout.fallbacks.values() for c in cs]
     header_texts = {c: norm_label(v) for c, v in layout.labels.items()}
-    keep: list[int] = []
-    for r in range(layout.data_start, len(sheet.grid)):
-        row = sheet.grid[r]
-        cells = [row[c] if c < len(row) else "" for c in mapped]
-        if all(v == "" or v is None or values.is_empty(v) for v in cells):
-            continue
-        if _may_be_note(row):
-            texts = _leading_texts(row)
-            if _is_total(texts) or _is_footer(texts):
-                continue
-        if r == layout.data_start and _is_column_numbers(row, layout.columns):
-            continue
-        if _repeats_header(row, layout, header_texts):
-            continue
-        keep.append(r)
-    return keep
+    return [
+        start + i
+        for i, suspect in enumerate(suspects)
+        if not suspect or _is_record(sheet, layout, start + i, mapped, header_texts)
+    ]
+
+
+def _grid_column(grid: list[list[Any]], start: int, c: int) -> np.ndarray:
+    out = np.empty(len(grid) - start, dtype=object)
+    out[:] = [row[c] if c < len(row) else "" for row in grid[start:]]
+    return out
+
+
+def _suspect_rows(sheet: RawSheet, layout: Layout) -> np.ndarray:
+    """Rows that might be blank, a total, a footer, a 栏次 row or a repeated header."""
+    grid, start = sheet.grid, layout.data_start
+    n = len(grid) - start
+    filled = np.zeros(n, dtype=np.int64)
+    for c in layout.columns:
+        col = _grid_column(grid, start, c)
+        filled += ~_blank_cells(col)
+    suspects = filled <= 1  # blank, or all but one cell blank: a total or a footer line
+    for c in range(min(NOTE_COLUMNS, max((len(r) for r in grid[start:]), default=0))):
+        col = _grid_column(grid, start, c)
+        suspects |= np.fromiter((_note_start(v) for v in col), dtype=bool, count=len(col))
+    first_mapped = next(iter(layout.columns))
+    suspects |= _grid_column(grid, start, first_mapped) == layout.labels[first_mapped]
+    suspects[0] = True  # where a 栏次 row (1 2 3 …) would be
+    return suspects
+
+
+NOTE_COLUMNS = 4  # 合计 and 填表人 are written in the first cells of a row
+
+
+def _blank_cells(col: np.ndarray) -> np.ndarray:
+    return np.fromiter(
+        (v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
+         for v in col),
+        dtype=bool,
+        count=len(col),
+    )  # fmt: skip
+
+
+def _note_start(v: object) -> bool:
+    """Text that begins as 合计/填表人 do, or with a full-width mark (★, ※), as _may_be_note."""
+    if not isinstance(v, str):
+        return False
+    text = v.lstrip(" \u3000\t\r\n")
+    if not text:
+        return False
+    first = text[0]
+    return first in _NOTE_FIRST or (not first.isascii() and not first.isalnum())
+
+
+def _is_record(
+    sheet: RawSheet, layout: Layout, r: int, mapped: list[int], header_texts: dict[int, str]
+) -> bool:
+    """The full test, for a suspect row."""
+    row = sheet.grid[r]
+    cells = [row[c] if c < len(row) else "" for c in mapped]
+    if all(v == "" or v is None or values.is_empty(v) for v in cells):
+        return False
+    if _may_be_note(row):
+        texts = _leading_texts(row)
+        if _is_total(texts) or _is_footer(texts):
+            return False
+    if r == layout.data_start and _is_column_numbers(row, layout.columns):
+        return False
+    return not _repeats_header(row, layout, header_texts)
 
 
 def _repeats_header(row: list[Any], layout: Layout, header_texts: dict[int, str]) -> bool:
@@ -267,31 +329,52 @@ def _typed(kind: Kind, parsed: list[Any]) -> pd.Series:
 class ColumnResult:
     series: pd.Series
     errors: list[tuple[int, str, str]]  # (position, code, reason)
+    empty: np.ndarray  # True where the cell is empty as written
 
 
 def parse_column(
-    column: Column, cells: list[Any], negated: bool, vocab_extra: dict[str, str]
+    column: Column, cells: Sequence[Any], negated: bool, vocab_extra: dict[str, str]
 ) -> ColumnResult:
+    """Parse each distinct value once: a column of 100k cells holds few distinct 是/否/区."""
     parse = parser_for(column, vocab_extra)
-    cache: dict[Any, Any] = {}
-    parsed: list[Any] = []
-    errors: list[tuple[int, str, str]] = []
-    fast = FAST_PATHS.get(column.kind)
-    for pos, v in enumerate(cells):
-        out = fast(v) if fast is not None else _MISS
-        if out is _MISS:
-            key = (type(v), v)
-            try:
-                out = cache[key] if key in cache else cache.setdefault(key, _attempt(parse, v))
-            except TypeError:  # unhashable cell: parse without the cache
-                out = _attempt(parse, v)
-        if isinstance(out, values.Unreadable):
-            errors.append((pos, "F008" if isinstance(out, values.DigitsLost) else "F007", str(out)))
-            out = None
-        elif negated and out is not None:
-            out = not out
-        parsed.append(out)
-    return ColumnResult(_typed(column.kind, parsed), errors)
+    array = np.empty(len(cells), dtype=object)
+    array[:] = list(cells)
+    codes, uniques = _factorize(array)
+    # One slot per distinct value, and a last one for the missing (code -1 indexes it).
+    distinct = [*uniques, None]
+    fast = FAST_PATHS.get(column.kind, _no_shortcut)
+    outcomes = [out if (out := fast(v)) is not _MISS else _attempt(parse, v) for v in distinct]
+    bad = [i for i, out in enumerate(outcomes) if isinstance(out, values.Unreadable)]
+    table = np.empty(len(outcomes), dtype=object)
+    table[:] = [_settle(out, negated) for out in outcomes]
+    blank = np.array([v == "" or v is None or values.is_empty(v) for v in distinct], dtype=bool)
+    errors = [
+        (int(pos), _error_code(outcomes[codes[pos]]), str(outcomes[codes[pos]]))
+        for pos in np.flatnonzero(np.isin(codes, bad))
+    ]
+    return ColumnResult(_typed(column.kind, list(table[codes])), errors, blank[codes])
+
+
+def _factorize(array: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """Codes into the distinct values; -1 for None/NaN. True, 1 and 1.0 are one value here,
+    which is harmless: no column reads them differently."""
+    try:
+        codes, uniques = pd.factorize(array, use_na_sentinel=True)
+        return np.asarray(codes), list(uniques)
+    except TypeError:  # an unhashable cell: one slot per cell
+        return np.arange(len(array)), list(array)
+
+
+def _settle(out: Any, negated: bool) -> Any:
+    if isinstance(out, values.Unreadable):
+        return None
+    if negated and out is not None:
+        return not out
+    return out
+
+
+def _error_code(out: Any) -> str:
+    return "F008" if isinstance(out, values.DigitsLost) else "F007"
 
 
 _MISS = object()
@@ -315,10 +398,27 @@ def _fast_text(v: object) -> Any:
     return _MISS
 
 
+_PLAIN_ID = re.compile(r"[0-9]{17}[0-9Xx]")
+
+
+def _fast_id(v: object) -> Any:
+    """An ID typed as 18 plain characters is already in its final form, but for an x.
+
+    One ending in 000 goes to the parser: it may be Excel's 15-digit truncation (F008)."""
+    if type(v) is str and _PLAIN_ID.fullmatch(v) and not v.endswith("000"):
+        return v.upper()
+    return _MISS
+
+
+def _no_shortcut(v: object) -> Any:
+    return _MISS
+
+
 # Shortcuts for the cells most sheets are made of; each returns _MISS to defer to the parser.
 FAST_PATHS: dict[Kind, Callable[[object], Any]] = {
     Kind.MONEY: _fast_number,
     Kind.TEXT: _fast_text,
+    Kind.ID: _fast_id,
 }
 
 
@@ -512,9 +612,9 @@ def expected_form(column: Column, code: str) -> str:
     return FORMS.get(column.kind, "文本")
 
 
-def _empty_positions(cells: list[Any], result: ColumnResult) -> list[int]:
+def _empty_positions(cells: Sequence[Any], result: ColumnResult) -> list[int]:
     failed = {pos for pos, _, _ in result.errors}
-    return [pos for pos, v in enumerate(cells) if values.is_empty(v) and pos not in failed]
+    return [int(pos) for pos in np.flatnonzero(result.empty) if pos not in failed]
 
 
 def _cell_draft(
