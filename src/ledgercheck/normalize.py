@@ -152,7 +152,7 @@ def _is_column_numbers(row: list[Any], mapped: Iterable[int]) -> bool:
     )
 
 
-def data_rows(sheet: RawSheet, layout: Layout) -> list[int]:
+def data_rows(sheet: RawSheet, layout: Layout, region: Region | None = None) -> list[int]:
     """The rows that hold records: not blank, not 合计/小计, not a footer or a repeated header.
 
     Most rows are plain records; column-wise tests pick the few that need a closer look.
@@ -160,7 +160,9 @@ def data_rows(sheet: RawSheet, layout: Layout) -> list[int]:
     start = layout.data_start
     if start >= len(sheet.grid):
         return []
-    suspects = _suspect_rows(sheet, layout)
+    if region is None:
+        region = region_columns(sheet.grid, start)
+    suspects = _suspect_rows(sheet, layout, region)
     mapped = list(layout.columns) + [c for cs in layout.fallbacks.values() for c in cs]
     header_texts = {c: norm_label(v) for c, v in layout.labels.items()}
     return [
@@ -170,40 +172,47 @@ def data_rows(sheet: RawSheet, layout: Layout) -> list[int]:
     ]
 
 
-def _grid_column(grid: list[list[Any]], start: int, c: int) -> np.ndarray:
-    out = np.empty(len(grid) - start, dtype=object)
-    out[:] = [row[c] if c < len(row) else "" for row in grid[start:]]
+Region = list[np.ndarray]  # the data region's columns, from the first data row down
+
+
+def region_columns(grid: list[list[Any]], start: int) -> Region:
+    """Transpose the data region once, in C: every later test and parse reads columns."""
+    rows = grid[start:]
+    width = max((len(r) for r in rows), default=0)
+    if any(len(r) != width for r in rows):
+        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    out: Region = []
+    for col in zip(*rows, strict=True):
+        array = np.empty(len(col), dtype=object)
+        array[:] = col
+        out.append(array)
     return out
 
 
-def _suspect_rows(sheet: RawSheet, layout: Layout) -> np.ndarray:
+def _blank(col: np.ndarray) -> np.ndarray:
+    """Empty as written: '' or missing. (Whitespace-only cells are caught by the full test.)"""
+    return np.asarray((col == "") | pd.isna(col), dtype=bool)
+
+
+def _suspect_rows(sheet: RawSheet, layout: Layout, region: Region) -> np.ndarray:
     """Rows that might be blank, a total, a footer, a 栏次 row or a repeated header."""
-    grid, start = sheet.grid, layout.data_start
-    n = len(grid) - start
+    n = len(sheet.grid) - layout.data_start
     filled = np.zeros(n, dtype=np.int64)
     for c in layout.columns:
-        col = _grid_column(grid, start, c)
-        filled += ~_blank_cells(col)
-    suspects = filled <= 1  # blank, or all but one cell blank: a total or a footer line
-    for c in range(min(NOTE_COLUMNS, max((len(r) for r in grid[start:]), default=0))):
-        col = _grid_column(grid, start, c)
-        suspects |= np.fromiter((_note_start(v) for v in col), dtype=bool, count=len(col))
-    first_mapped = next(iter(layout.columns))
-    suspects |= _grid_column(grid, start, first_mapped) == layout.labels[first_mapped]
+        if c < len(region):
+            filled += ~_blank(region[c])
+    # Blank, or all but one cell blank (a total or a footer line): a closer look.
+    suspects = filled <= 1
+    for col in region[:NOTE_COLUMNS]:
+        suspects |= np.fromiter((_note_start(v) for v in col), dtype=bool, count=n)
+    first = next(iter(layout.columns))
+    if first < len(region):
+        suspects |= np.asarray(region[first] == layout.labels[first], dtype=bool)
     suspects[0] = True  # where a 栏次 row (1 2 3 …) would be
     return suspects
 
 
 NOTE_COLUMNS = 4  # 合计 and 填表人 are written in the first cells of a row
-
-
-def _blank_cells(col: np.ndarray) -> np.ndarray:
-    return np.fromiter(
-        (v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
-         for v in col),
-        dtype=bool,
-        count=len(col),
-    )  # fmt: skip
 
 
 def _note_start(v: object) -> bool:
@@ -457,7 +466,8 @@ def build(
 ) -> tuple[list[TableData], list[Draft]]:
     vocab_extra = vocab_extra or {}
     fill_merged(sheet, layout.data_start)
-    rows = data_rows(sheet, layout)
+    region = region_columns(sheet.grid, layout.data_start)
+    rows = data_rows(sheet, layout, region)
     drafts: list[Draft] = [
         Draft(
             "F005",
@@ -488,11 +498,11 @@ def build(
             True,
             fallback_columns(HOUSEHOLDS, layout.labels, hh_map),
         )
-        members, d1 = _table(file, sheet, layout, rows, vocab_extra)
-        households, d2 = _table(file, sheet, hh_layout, rows, vocab_extra, skip_keys=True)
+        members, d1 = _table(file, sheet, layout, rows, vocab_extra, region)
+        households, d2 = _table(file, sheet, hh_layout, rows, vocab_extra, region, skip_keys=True)
         first, d3 = split_flat(households)
         return [first, members], drafts + d1 + d2 + d3
-    data, found = _table(file, sheet, layout, rows, vocab_extra)
+    data, found = _table(file, sheet, layout, rows, vocab_extra, region)
     return [data], drafts + found
 
 
@@ -502,6 +512,7 @@ def _table(
     layout: Layout,
     rows: list[int],
     vocab_extra: dict[str, str],
+    region: Region,
     skip_keys: bool = False,
 ) -> tuple[TableData, list[Draft]]:
     table = layout.table
@@ -511,7 +522,8 @@ def _table(
     letters: dict[str, str] = {}
     headers: dict[str, str] = {}
     drafts: list[Draft] = []
-    columns = transpose(sheet, rows)
+    kept = np.asarray(rows, dtype=np.int64) - layout.data_start
+    columns = [col[kept] for col in region]
     for c, match in layout.columns.items():
         column = table.by_name[match.column]
         cells = _cells(columns, len(rows), c, layout.fallbacks.get(match.column, []))
@@ -573,16 +585,7 @@ def _with_keys(
     ]
 
 
-def transpose(sheet: RawSheet, rows: list[int]) -> list[tuple[Any, ...]]:
-    """The kept rows as columns, padded to one width: one C-level pass instead of one per column."""
-    kept = [sheet.grid[r] for r in rows]
-    width = max((len(row) for row in kept), default=0)
-    if any(len(row) != width for row in kept):
-        kept = [list(row) + [""] * (width - len(row)) for row in kept]
-    return list(zip(*kept, strict=True)) if kept else []
-
-
-def _cells(columns: list[tuple[Any, ...]], n: int, c: int, fallbacks: list[int]) -> list[Any]:
+def _cells(columns: Sequence[np.ndarray], n: int, c: int, fallbacks: list[int]) -> list[Any]:
     out = list(columns[c]) if c < len(columns) else [""] * n
     for alt in fallbacks:
         if alt >= len(columns):
