@@ -6,6 +6,7 @@ Imports nothing internal so that any module may depend on it.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
@@ -192,9 +193,10 @@ class Report:
         A finding counts under the district of its row; one whose row names no district
         (a file, a sheet, a table total) is not counted here.
         """
-        out: dict[str, dict[str, int]] = {}
-        for district in self.districts.values():
-            out.setdefault(district, {"rows": 0, **_zero()})["rows"] += 1
+        out: dict[str, dict[str, int]] = {
+            district: {"rows": rows, **_zero()}
+            for district, rows in Counter(self.districts.values()).items()
+        }
         for f in self.findings:
             named = self.district(f)
             if named is not None:

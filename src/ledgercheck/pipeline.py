@@ -228,6 +228,7 @@ def run_rules(
     ledger: Ledger, options: Options, report: Report, skip: frozenset[str] = frozenset()
 ) -> list[Draft]:
     drafts: list[Draft] = []
+    pending: list[tuple[Rule, Target, Hits]] = []
     for code, rule in checks.REGISTRY.items():
         if not selected(code, options):
             continue
@@ -242,8 +243,28 @@ def run_rules(
             continue
         for target in rule.targets:
             if ledger.missing(target.table, target.columns) is None:
-                drafts.extend(_row_drafts(rule, target, ledger, options))
-    return drafts
+                assert rule.check is not None
+                pending.append((rule, target, rule.check(ledger, options.pack, target)))
+    return drafts + _pending_drafts(pending, ledger)
+
+
+def _constant(hits: Hits) -> Callable[[], Hits]:
+    return lambda: hits
+
+
+def _pending_drafts(pending: list[tuple[Rule, Target, Hits]], ledger: Ledger) -> list[Draft]:
+    """All row rules of a table validated in one pandera pass: one schema per table."""
+    by_table: dict[str, dict[str, Callable[[], Hits]]] = {}
+    for i, (rule, target, hits) in enumerate(pending):
+        by_table.setdefault(target.table, {})[f"{rule.code}#{i}"] = _constant(hits)
+    failing: dict[str, list[int]] = {}
+    for table, table_checks in by_table.items():
+        failing.update(validate(ledger.frames[table], table_checks))
+    return [
+        _draft(rule.code, target, ledger, hits, idx)
+        for i, (rule, target, hits) in enumerate(pending)
+        for idx in failing[f"{rule.code}#{i}"]
+    ]
 
 
 def table_draft(rule: Rule, hit: TableHit) -> Draft:
