@@ -100,3 +100,12 @@ def test_parquet(tmp_path: Path) -> None:
     assert hits(report) == {("ID002", "成员信息", 4)}
     # Without a households table nobody is known to be "in the ledger": not run, not passed.
     assert {"HH001", "MED001", "MED002"} <= {n.code for n in report.rules_not_run}
+
+
+def test_short_gbk_text_that_is_also_valid_utf8_reads_as_gbk() -> None:
+    """元 in GBK (D4 AA) is valid UTF-8 for the Armenian Ԫ: the GBK reading is the clerk's."""
+    from ledgercheck.read import decode_text
+
+    text = "户编号,户主姓名,单位\r\n0,0,元\r\n0,0,元\r\n"
+    assert decode_text(text.encode("gbk")) == text
+    assert decode_text(text.encode("utf-8")) == text

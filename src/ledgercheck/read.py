@@ -365,19 +365,45 @@ def _mostly_utf8(lines: list[bytes]) -> bool:
     for line in lines:
         if line.isascii():
             continue
-        try:
-            line.decode("utf-8")
+        if _utf8_reading(line) is not None:
             valid += 1
-        except UnicodeDecodeError:
+        else:
             invalid += 1
     return valid > invalid
 
 
 def _decode_line(line: bytes) -> str:
+    text = _utf8_reading(line)
+    return text if text is not None else line.decode("gb18030", errors="replace")
+
+
+def _utf8_reading(line: bytes) -> str | None:
+    """The line as UTF-8, unless it reads better as GBK.
+
+    Short GBK text can be valid UTF-8 by accident (元, D4 AA, is the Armenian Ԫ). A UTF-8
+    reading with letters of other scripts, where the GBK reading has none, is the accident.
+    """
     try:
-        return line.decode("utf-8")
+        utf8 = line.decode("utf-8")
     except UnicodeDecodeError:
-        return line.decode("gb18030", errors="replace")
+        return None
+    try:
+        gbk = line.decode("gb18030")
+    except UnicodeDecodeError:
+        return utf8
+    return None if _stray(utf8) and not _stray(gbk) else utf8
+
+
+def _stray(text: str) -> int:
+    """Non-ASCII characters that are not Chinese, CJK punctuation or full-width forms."""
+    return sum(
+        1
+        for ch in text
+        if not ch.isascii()
+        and not (
+            "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+        )
+    )
 
 
 csv.field_size_limit(64 * 1024 * 1024)
