@@ -142,3 +142,24 @@ def test_malformed_pack_is_one_line_exit_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["verify", str(bad_workbook(tmp_path)), "--rules", str(pack)])
     assert result.exit_code == 2
     assert "bad.yaml:5" in result.stderr and "MED999" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("ledgercheck.toml", 'ignore = ["MED001"]\n'),
+        ("pyproject.toml", '[project]\nname = "x"\n\n[tool.ledgercheck]\nignore = ["MED001"]\n'),
+    ],
+)
+def test_configuration_file_narrows_the_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str
+) -> None:
+    """As linters do: the nearest config file's settings apply unless the command overrides."""
+    path = bad_workbook(tmp_path)
+    assert runner.invoke(app, ["verify", str(path)]).exit_code == 1
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["verify", str(path)]).exit_code == 0
+    (tmp_path / name).write_text(text.replace("ignore", "ignroe"), encoding="utf-8")
+    broken = runner.invoke(app, ["verify", str(path)])
+    assert broken.exit_code == 2 and "ignroe" in broken.stderr
