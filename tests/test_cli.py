@@ -163,3 +163,10 @@ def test_configuration_file_narrows_the_rules(
     (tmp_path / name).write_text(text.replace("ignore", "ignroe"), encoding="utf-8")
     broken = runner.invoke(app, ["verify", str(path)])
     assert broken.exit_code == 2 and "ignroe" in broken.stderr
+
+
+def test_an_id_shown_in_scientific_notation_is_not_garbled_by_masking() -> None:
+    from ledgercheck.mask import mask
+
+    assert mask("4.60203E+17", "id") == "4.60203E+17"
+    assert mask("460203197001010137", "id") == "460203********0137"
