@@ -297,3 +297,21 @@ def test_id_truncated_by_excel_to_000_is_f008_not_a_check_digit_error(tmp_path: 
     report = run(office_workbook(tmp_path / "t.xlsx", members=members))
     assert ("F008", "成员信息", 4) in hits(report)
     assert not any(f.code == "ID002" for f in report.findings)
+
+
+def test_relations_and_health_as_clerks_type_them(tmp_path: Path) -> None:
+    """长子 is 之子, 妻 is 配偶, 慢性病 is 长期慢性病: read as the canonical value, not F007."""
+    header = ["户编号", "姓名", "证件号码", "性别", "与户主关系", "健康状况"]
+    rows = [["H001", "王大", HEAD, "男", "户主", "健康"],
+            ["H001", "陈小", WIFE, "女", "妻", "慢性病、残疾人"],
+            ["H001", "王子", SON, "男", "长子", "健康"]]  # fmt: skip
+    path = write_xlsx(tmp_path / "m.xlsx", {"成员信息": (header, rows)})
+    from ledgercheck import packs
+    from ledgercheck.ledger import combine
+    from ledgercheck.pipeline import Options, load_file
+
+    result = load_file(path, path.name, Options(packs.load()))
+    assert not [d for d in result.drafts if d.code == "F007"]
+    members = combine(result.tables, packs.load().as_of).frames["members"]
+    assert members["relation"].tolist() == ["户主", "配偶", "之子"]
+    assert members["health"].tolist() == ["健康", "长期慢性病,残疾", "健康"]

@@ -278,7 +278,7 @@ def canon_multi(column: Column, value: object) -> str | None:
     text = values.clean_text(value)
     if text is None:
         return None
-    parts = [p for p in _SPLIT_RE.split(text) if p]
+    parts = [p if p in column.vocab else VARIANTS.get(p, p) for p in _SPLIT_RE.split(text) if p]
     bad = [p for p in parts if p not in column.vocab]
     if bad:
         raise values.Unreadable(f"{bad[0]!r} is not one of {'/'.join(column.vocab)}")
