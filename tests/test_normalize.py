@@ -165,7 +165,8 @@ def flat_workbook(path: Path, second_type: str = "脱贫户") -> Path:
 def test_flat_export_is_split_into_households_and_members(tmp_path: Path) -> None:
     report = run(flat_workbook(tmp_path / "flat.xlsx"))
     assert hits(report) == {("MED002", "Sheet1", 6)}
-    assert report.inputs[0].sheets[0].table == "flat"
+    sheet = report.inputs[0].sheets[0]
+    assert (sheet.table, sheet.flat, sheet.to_dict()["flat"]) == ("members", True, True)
 
 
 def test_flat_export_with_differing_household_field_is_hh008(tmp_path: Path) -> None:

@@ -87,9 +87,14 @@ class SheetInfo:
     table: str | None
     header_row: int | None
     rows: int
+    # A national-system export, one row per person: read as members, split into households.
+    flat: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.flat:
+            del data["flat"]
+        return data
 
 
 @dataclass

@@ -108,9 +108,10 @@ def _load(path: Path, label: str, options: Options, kinds: Sequence[Table]) -> F
         info.sheets.append(
             SheetInfo(
                 sheet.name,
-                "flat" if layout.flat else main.table.name,
+                main.table.name,
                 main.header_row,
                 len(main.frame),
+                flat=layout.flat,
             )
         )
     return FileResult(info, tables, drafts)

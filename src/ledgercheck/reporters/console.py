@@ -87,7 +87,8 @@ def _inputs(report: Report, console: Console, w: dict[str, str]) -> None:
             table.add_row(
                 info.file,
                 s.sheet,
-                s.table or Text(w["unrecognised"], style="dim"),
+                (f"{s.table} (flat)" if s.flat else s.table)
+                or Text(w["unrecognised"], style="dim"),
                 str(s.header_row or ""),
                 str(s.rows),
             )
