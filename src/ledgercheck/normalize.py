@@ -118,13 +118,9 @@ def _may_be_note(row: list[Any]) -> bool:
     """Cheap pre-test: does one of the first cells begin like 合计 or 填表人?"""
     seen = 0
     for v in row:
-        if isinstance(v, str):
-            text = v.lstrip(" \u3000\t\r\n")
-            if text:
-                if text[0] in _NOTE_FIRST or (not text[0].isascii() and not text[0].isalnum()):
-                    return True
-                seen += 1
-        elif v is not None and v != "":
+        if _note_start(v):
+            return True
+        if not values.is_empty(v):
             seen += 1
         if seen >= 3:
             return False
@@ -216,7 +212,7 @@ NOTE_COLUMNS = 4  # 合计 and 填表人 are written in the first cells of a row
 
 
 def _note_start(v: object) -> bool:
-    """Text that begins as 合计/填表人 do, or with a full-width mark (★, ※), as _may_be_note."""
+    """Text that begins as 合计/填表人 do, or with a full-width mark (★, ※)."""
     if not isinstance(v, str):
         return False
     text = v.lstrip(" \u3000\t\r\n")

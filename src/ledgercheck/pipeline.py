@@ -293,10 +293,7 @@ def _blocked(rule: Rule, ledger: Ledger) -> str | None:
 
 def _row_drafts(rule: Rule, target: Target, ledger: Ledger, options: Options) -> list[Draft]:
     assert rule.check is not None
-    frame = ledger.frames[target.table]
-    hits = rule.check(ledger, options.pack, target)
-    failing = validate(frame, {rule.code: lambda: hits})[rule.code]
-    return [_draft(rule.code, target, ledger, hits, idx) for idx in failing]
+    return _pending_drafts([(rule, target, rule.check(ledger, options.pack, target))], ledger)
 
 
 def validate(

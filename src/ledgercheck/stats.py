@@ -141,12 +141,9 @@ def coverage(ledger: Ledger, pack: Pack, table: str, column: str, code: str) -> 
         counted &= frame["household_type"].isin(LEDGER_TYPES)
     settings = pack.rules.get(code)
     target = float(settings.params.get("coverage", 1.0)) if settings else 1.0
-    district = next((c for c in DISTRICT_COLUMNS if c in frame.columns), None)
-    scopes: list[tuple[str, pd.Series]] = [(ALL, counted)]
-    if district is not None:
-        names = sorted({d for d in frame.loc[counted, district] if isinstance(d, str)})
-        scopes += [(name, counted & (frame[district] == name)) for name in names]
-    return [_rate(column, scope, frame[column], rows, target) for scope, rows in scopes]
+    return [
+        _rate(column, scope, frame[column], rows, target) for scope, rows in _scopes(frame, counted)
+    ]
 
 
 def _rate(name: str, scope: str, values: pd.Series, rows: pd.Series, target: float) -> Aggregate:

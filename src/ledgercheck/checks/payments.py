@@ -106,20 +106,22 @@ def transport_subsidy(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     return Hits(twice | wrong, expected)
 
 
+def _bonus_for_months(ledger: Ledger, pack: Pack, code: str, item: str) -> Hits:
+    """A monthly bonus paid only after a least number of months (二(三)2)."""
+    frame = ledger.frames["payments"]
+    least = pack.param(code, "min_months")
+    monthly = pack.param(code, "monthly")
+    return _monthly_hits(frame, item, monthly, frame["months"] < least, f"≥ {least}")
+
+
 @rule("PAY004", "payments", "amount", ("item", "amount", "months"))
 def migrant_bonus(ledger: Ledger, pack: Pack, target: Target) -> Hits:
-    frame = ledger.frames["payments"]
-    least = pack.param("PAY004", "min_months")
-    monthly = pack.param("PAY004", "monthly")
-    return _monthly_hits(frame, "外出务工奖补", monthly, frame["months"] < least, f"≥ {least}")
+    return _bonus_for_months(ledger, pack, "PAY004", "外出务工奖补")
 
 
 @rule("PAY005", "payments", "amount", ("item", "amount", "months"))
 def flexible_bonus(ledger: Ledger, pack: Pack, target: Target) -> Hits:
-    frame = ledger.frames["payments"]
-    least = pack.param("PAY005", "min_months")
-    monthly = pack.param("PAY005", "monthly")
-    return _monthly_hits(frame, "灵活就业奖励", monthly, frame["months"] < least, f"≥ {least}")
+    return _bonus_for_months(ledger, pack, "PAY005", "灵活就业奖励")
 
 
 def _one_off(
