@@ -27,25 +27,16 @@ import pandas as pd
 import xlsxwriter
 import xlwt
 
-try:
-    from conftest import (
-        HOUSEHOLD_HEADER,
-        MEMBER_HEADER,
-        household_rows,
-        member_rows,
-        office_workbook,
-        write_xlsx,
-    )
-except ImportError:  # run as a script: tests/ is not on the path yet
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from conftest import (
-        HOUSEHOLD_HEADER,
-        MEMBER_HEADER,
-        household_rows,
-        member_rows,
-        office_workbook,
-        write_xlsx,
-    )
+# Importable from the tests and runnable as a script: either way tests/ must be on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest import (
+    HOUSEHOLD_HEADER,
+    MEMBER_HEADER,
+    household_rows,
+    member_rows,
+    office_workbook,
+    write_xlsx,
+)
 
 PASSWORD = "s3cret"
 PASSWD_MARK = "root:x:0:0"  # the first line of /etc/passwd: must never reach any output
