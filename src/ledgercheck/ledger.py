@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ledgercheck import idnumber, values
@@ -63,7 +64,10 @@ def enrich(ledger: Ledger, as_of: dt.date) -> None:
             continue  # a roster's IDs are matched, not checked: no ID rule reads them
         for col in ID_COLUMNS:
             if col in frame.columns:
-                frame[f"_{col}_problem"] = idnumber.problems(frame[col], as_of)
+                code, born = idnumber.checked(frame[col], as_of)
+                frame[f"_{col}_problem"] = code
+                if name == "members" and col == "id_number":
+                    frame["_birth"] = born
         ledger.frames[name] = frame
     if "members" in ledger.frames:
         _enrich_members(ledger, as_of)
@@ -81,7 +85,8 @@ def _valid_ids(frame: pd.DataFrame, col: str = "id_number") -> pd.Series:
 def _enrich_members(ledger: Ledger, as_of: dt.date) -> None:
     m = ledger.frames["members"]
     ids = _valid_ids(m) if "id_number" in m.columns else pd.Series([None] * len(m), dtype=object)
-    m["_birth"] = [idnumber.birth_date(v) if isinstance(v, str) else None for v in ids]
+    if "_birth" not in m.columns:
+        m["_birth"] = pd.Series(pd.NaT, index=m.index, dtype="datetime64[ns]")
     m["_id_sex"] = idnumber.sexes(ids)
     m["_sex"] = (
         m["sex"].where(m["sex"].notna(), m["_id_sex"]) if "sex" in m.columns else m["_id_sex"]
@@ -89,14 +94,15 @@ def _enrich_members(ledger: Ledger, as_of: dt.date) -> None:
     hh = ledger.frames.get("households")
     if hh is not None and "household_id" in m.columns and "household_id" in hh.columns:
         first = hh.drop_duplicates("household_id").set_index("household_id")
+        at = first.index.get_indexer(pd.Index(m["household_id"]))
         for src, dst in (
             ("household_type", "_hh_type"),
             ("extreme_poverty_support", "_extreme"),
             ("district", "_district"),
         ):
             if src in first.columns:
-                m[dst] = m["household_id"].map(first[src])
-        m["_hh_found"] = found(m["household_id"], first.index)
+                m[dst] = _taken(first[src], at, m.index)
+        m["_hh_found"] = pd.Series(at >= 0, index=m.index)
     if "_hh_type" in m.columns:
         m["_in_ledger"] = m["_hh_type"].isin(LEDGER_TYPES)
     ledger.frames["members"] = m
@@ -109,18 +115,23 @@ def found(keys: pd.Series, known: pd.Index) -> pd.Series:
     return pd.Series(hit.tolist(), index=keys.index, dtype=bool)
 
 
+def _taken(values: pd.Series, at: np.ndarray, index: pd.Index) -> pd.Series:
+    """`keys.map(values)` from positions found once: NA where a key is not there."""
+    return pd.Series(pd.api.extensions.take(values.array, at, allow_fill=True), index=index)
+
+
 def _enrich_claims(ledger: Ledger, name: str) -> None:
     frame = ledger.frames[name]
     members = ledger.frames.get("members")
     if members is None or "id_number" not in frame.columns or "id_number" not in members.columns:
         return
     people = members.drop_duplicates("id_number").set_index("id_number")
-    frame["_member_found"] = found(frame["id_number"], people.index)
+    at = people.index.get_indexer(pd.Index(frame["id_number"]))
+    frame["_member_found"] = pd.Series(at >= 0, index=frame.index)
     for src in ("_extreme", "_hh_type", "household_id", "_district"):
         if src in people.columns:
-            frame[f"_m{src}" if src.startswith("_") else "_m_household_id"] = frame[
-                "id_number"
-            ].map(people[src])
+            name = f"_m{src}" if src.startswith("_") else "_m_household_id"
+            frame[name] = _taken(people[src], at, frame.index)
     ledger.frames[name] = frame
 
 
@@ -144,11 +155,7 @@ def _enrich_payments(ledger: Ledger) -> None:
 
 
 def age_at(births: pd.Series, on: dt.date) -> pd.Series:
-    """Full years on a date, from a column of birth dates (None where unknown)."""
-    out = [
-        None
-        if b is None or pd.isna(b)
-        else on.year - b.year - ((on.month, on.day) < (b.month, b.day))
-        for b in births
-    ]
-    return pd.Series(out, index=births.index, dtype="Int64")
+    """Full years on a date, from a column of birth dates (NA where unknown)."""
+    born = pd.to_datetime(births)
+    before = (born.dt.month > on.month) | ((born.dt.month == on.month) & (born.dt.day > on.day))
+    return (on.year - born.dt.year - before.astype("int64")).astype("Int64")

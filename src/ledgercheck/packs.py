@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from ledgercheck.catalog import YAML_LOADER
 from ledgercheck.findings import Severity
 
 DEFAULT_PACK = "sanya-2020"
@@ -103,8 +104,8 @@ def _load(path: Path, known: set[str] | None, seen: tuple[Path, ...]) -> Pack:
 def _read_yaml(path: Path) -> tuple[yaml.MappingNode, dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=YAML_LOADER)
+        data = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""

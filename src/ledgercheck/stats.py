@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from ledgercheck.checks.education import ENROLLED
@@ -62,7 +63,7 @@ def _scopes(frame: pd.DataFrame, rows: pd.Series) -> list[tuple[str, pd.Series]]
     scopes: list[tuple[str, pd.Series]] = [(ALL, rows)]
     district = next((c for c in DISTRICT_COLUMNS if c in frame.columns), None)
     if district is not None:
-        names = sorted({d for d in frame.loc[rows, district] if isinstance(d, str)})
+        names = sorted(d for d in frame.loc[rows, district].dropna().unique() if isinstance(d, str))
         scopes += [(name, rows & (frame[district] == name)) for name in names]
     return scopes
 
@@ -100,15 +101,28 @@ def education_aid(ledger: Ledger) -> list[Aggregate]:
 
 def row_districts(ledger: Ledger) -> dict[tuple[str, str, int], str]:
     out: dict[tuple[str, str, int], str] = {}
+    files = np.array([src.file for src in ledger.sources], dtype=object)
+    sheets = np.array([src.sheet for src in ledger.sources], dtype=object)
     for frame in ledger.frames.values():
         column = next((c for c in DISTRICT_COLUMNS if c in frame.columns), None)
         if column is None or "_tid" not in frame.columns or "_row" not in frame.columns:
             continue
-        for tid, row, district in zip(frame["_tid"], frame["_row"], frame[column], strict=True):
-            if isinstance(district, str) and district.strip():
-                src = ledger.source(int(tid))
-                out[(src.file, src.sheet, int(row))] = district.strip()
+        names = _district_names(frame[column])
+        keep = names.notna().to_numpy(dtype=bool)
+        tids = frame["_tid"].to_numpy()[keep]
+        keys = zip(
+            files[tids].tolist(), sheets[tids].tolist(), frame["_row"][keep].tolist(), strict=True
+        )
+        out.update(zip(keys, names[keep].tolist(), strict=True))
     return out
+
+
+def _district_names(values: pd.Series) -> pd.Series:
+    """Each row's district as written, trimmed; NA where the cell holds no text."""
+    if not isinstance(values.dtype, pd.StringDtype):
+        values = values.where(values.map(lambda v: isinstance(v, str)).astype(bool))
+    names = values.astype("string").str.strip()
+    return names.where(names != "")
 
 
 def inpatient_ratios(ledger: Ledger) -> list[float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -95,6 +96,14 @@ def ledger_rule(
 def flag(series: pd.Series) -> pd.Series:
     """A nullable boolean comparison as a plain mask: unknown is not a breach."""
     return series.astype("boolean").fillna(False).astype(bool)
+
+
+def lists(series: pd.Series, value: str) -> pd.Series:
+    """Whether a comma-joined multi-value cell (健康状况 …) lists `value`."""
+    if not isinstance(series.dtype, pd.StringDtype):
+        return series.map(lambda v: isinstance(v, str) and value in v.split(",")).astype(bool)
+    found = series.str.contains(f"(?:^|,){re.escape(value)}(?:,|$)", regex=True)
+    return found.fillna(False).astype(bool)
 
 
 def text(series: pd.Series, fmt: str = "{}") -> pd.Series:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from ledgercheck.checks.base import Hits, Target, flag, rule
+from ledgercheck.checks.base import Hits, Target, flag, lists, rule
 from ledgercheck.checks.medical import LEDGER_PERSON, person_columns
 from ledgercheck.ledger import Ledger, age_at
 from ledgercheck.packs import Pack
@@ -32,7 +32,7 @@ def age_on(m: pd.DataFrame, on: dt.date) -> pd.Series:
 def _has_disability(m: pd.DataFrame) -> pd.Series:
     if "health" not in m.columns:
         return pd.Series(False, index=m.index)
-    return m["health"].map(lambda h: isinstance(h, str) and "残疾" in h.split(",")).astype(bool)
+    return lists(m["health"], "残疾")
 
 
 @rule("EDU001", "members", "school_status", person_columns("school_status"), LEDGER_PERSON)

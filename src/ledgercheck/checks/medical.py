@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from ledgercheck.checks.base import Hits, Target, flag, rule
+from ledgercheck.checks.base import Hits, Target, flag, lists, rule
 from ledgercheck.ledger import Ledger
 from ledgercheck.packs import Pack
 
@@ -78,7 +79,9 @@ def _ratio_hits(frame: pd.DataFrame, applies: pd.Series, minimum: float) -> Hits
     bad = applies & (ratio < minimum - EPSILON)
     point = "assistance_paid" if "assistance_paid" in frame.columns else "basic_insurance_paid"
     column = pd.Series(point, index=frame.index)
-    shown = ratio.map(lambda r: None if pd.isna(r) else f"{r:.2%}")
+    # Shown only on the flagged rows: formatting every claim's ratio costs more than the check.
+    shown = pd.Series(None, index=frame.index, dtype=object)
+    shown[bad] = ratio[bad].map(lambda r: None if pd.isna(r) else f"{r:.2%}")
     return Hits(flag(bad), f"{minimum:.0%}", value=shown, column=column)
 
 
@@ -125,8 +128,20 @@ def yuan(amount: float) -> str:
     return f"{fen // 100}元" if fen % 100 == 0 else f"{fen / 100:.2f}元"
 
 
-def yuan_text(amounts: pd.Series) -> pd.Series:
-    return amounts.map(lambda a: None if pd.isna(a) else yuan(float(a)))
+def yuan_text(amounts: pd.Series, prefix: str = "") -> pd.Series:
+    """`yuan` of a whole column, in C: whole yuan and fen formatted as integers."""
+    fen = (amounts.astype("float64") * 100).round()
+    known = fen.notna() & np.isfinite(fen)
+    size = fen.where(known, 0).abs().astype("int64")
+    cents = (size % 100).astype("string").str.zfill(2)
+    text = (
+        prefix
+        + pd.Series(np.where(fen < 0, "-", ""), index=amounts.index, dtype="string")
+        + (size // 100).astype("string")
+        + ("." + cents).where(cents != "00", "")
+        + "元"
+    )
+    return text.astype(object).where(known, None)
 
 
 @rule("MED003", "members", "personal_premium", person_columns("personal_premium"), LEDGER_PERSON)
@@ -193,7 +208,7 @@ def money_adds_up(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     unbalanced = (total - parts).abs() > pack.param("MED015", "tolerance") + EPSILON
     too_eligible = frame["eligible_cost"] > total + EPSILON
     # The sum is what total should be; when only eligible > total, total must reach eligible.
-    at_least = frame["eligible_cost"].map(lambda a: None if pd.isna(a) else f"≥ {yuan(a)}")
+    at_least = yuan_text(frame["eligible_cost"], prefix="≥ ")
     expected = yuan_text(parts.round(2)).where(flag(unbalanced), at_least)
     return Hits(flag(unbalanced | too_eligible), expected)
 
@@ -202,7 +217,7 @@ def _has_health(m: pd.DataFrame, value: str) -> pd.Series:
     """Whether 健康状况 (several values joined by commas) includes `value`."""
     if "health" not in m.columns:
         return pd.Series(False, index=m.index)
-    return m["health"].map(lambda h: isinstance(h, str) and value in h.split(",")).astype(bool)
+    return lists(m["health"], value)
 
 
 def _cured_tb(m: pd.DataFrame) -> pd.Series:
