@@ -58,13 +58,14 @@ for f in sorted(pathlib.Path(sys.argv[1]).glob("*.parquet")):
 FRICTIONLESS = """
 import json, pathlib, sys
 from frictionless import Dialect, Resource, Schema, formats
-schema = Schema.from_descriptor(json.loads(sys.argv[2]))
 path = pathlib.Path(sys.argv[1])  # frictionless refuses absolute paths: give a base
-resource = Resource(path.name, basepath=str(path.parent), format="xlsx", schema=schema,
-                    control=formats.ExcelControl(sheet="成员信息"),
-                    dialect=Dialect(header_rows=[3]))
-report = resource.validate(limit_errors=10**9)
-assert report.tasks[0].stats["rows"] > 0, report.flatten(["type", "note"])[:3]
+for sheet, descriptor in json.loads(sys.argv[2]).items():
+    resource = Resource(path.name, basepath=str(path.parent), format="xlsx",
+                        schema=Schema.from_descriptor(descriptor),
+                        control=formats.ExcelControl(sheet=sheet),
+                        dialect=Dialect(header_rows=[3]))
+    report = resource.validate(limit_errors=10**9)
+    assert report.tasks[0].stats["rows"] > 0, report.flatten(["type", "note"])[:3]
 """
 
 
@@ -134,29 +135,41 @@ def frame_mib(folder: Path) -> float:
     return total / 2**20
 
 
-# --- frictionless: the members sheet as a Table Schema -----------------------------------
+# --- frictionless: each sheet as a Table Schema ------------------------------------------
 
 
-def members_schema(path: Path) -> dict[str, object]:
-    """What Table Schema can say of the members sheet: required, types, enums, unique IDs."""
+def workbook_schemas(path: Path) -> dict[str, dict[str, object]]:
+    """What Table Schema can say of every sheet: required, types, enums, unique IDs."""
     import openpyxl
 
     wb = openpyxl.load_workbook(path, read_only=True)
-    header = next(wb["成员信息"].iter_rows(min_row=3, max_row=3, values_only=True))
+    out = {}
+    for ws in wb.worksheets:
+        header = next(ws.iter_rows(min_row=3, max_row=3, values_only=True))
+        unique_ids = ws.title in ("户信息", "成员信息")  # a claim's ID repeats; a person's not
+        out[ws.title] = {"fields": [_field(str(h), unique_ids) for h in header if h is not None]}
     wb.close()
-    return {"fields": [_field(str(h)) for h in header if h is not None]}
+    return out
 
 
-def _field(name: str) -> dict[str, object]:
+def _field(name: str, unique_ids: bool = True) -> dict[str, object]:
     yes_no = {"type": "boolean", "trueValues": ["是", "√"], "falseValues": ["否", "×"]}
     if "证件号码" in name or "身份证" in name:
         return {"name": name, "type": "string", "constraints": {
-            "required": True, "unique": True, "pattern": "[0-9]{17}[0-9X]"}}  # fmt: skip
-    if name == "户编号" or name == "姓名":
+            "required": True, "unique": unique_ids, "pattern": "[0-9]{17}[0-9X]"}}  # fmt: skip
+    if name in ("户编号", "姓名", "户主姓名", "患者姓名", "领取人", "行政村"):
         return {"name": name, "type": "string", "constraints": {"required": True}}
+    if name in ("区", "户类型", "就诊类型", "项目", "贷款类型"):
+        return {"name": name, "type": "string", "constraints": {"required": True}}
+    if "日期" in name:
+        return {"name": name, "type": "datetime"}
+    if "率" in name:
+        return {"name": name, "type": "number", "constraints": {"minimum": 0, "maximum": 1}}
+    if any(w in name for w in ("（元）", "报销", "起付线", "救助", "千伏安")):
+        return {"name": name, "type": "number", "constraints": {"minimum": 0}}
     if name == "性别":
         return {"name": name, "type": "string", "constraints": {"enum": ["男", "女"]}}
-    if name == "序号" or "年龄" in name or "月数" in name or "次数" in name:
+    if name == "序号" or any(w in name for w in ("年龄", "月数", "次数", "人口数", "天数", "年度")):
         return {"name": name, "type": "integer", "constraints": {"minimum": 0}}
     if "金额" in name:
         return {"name": name, "type": "number", "constraints": {"minimum": 0}}
@@ -186,7 +199,7 @@ def size_rows(tmp: Path, sizes: Sequence[int], xlsx_max: int, repeat: int) -> li
             run = best(verify_cmd(path), repeat)
             fl = "—"
             if n <= FRICTIONLESS_MAX and _has_frictionless():
-                schema = json.dumps(members_schema(path), ensure_ascii=False)
+                schema = json.dumps(workbook_schemas(path), ensure_ascii=False)
                 f = measure([sys.executable, "-c", FRICTIONLESS, str(path), schema])
                 fl = (
                     f"{f.cell()}: {f.wall / run.wall:.1f}× verify ({f.cpu / run.cpu:.1f}× CPU)"
@@ -287,7 +300,7 @@ def report(sizes: list[str], scaling: list[str], header: str, seconds: float) ->
             "households, claims, payments, loans, villages).",
             "",
             "| input (member rows) | rows | read floor | verify --jobs 1 | ratio | rows/s "
-            "| peak RSS | memory vs frame | frictionless (members sheet) |",
+            "| peak RSS | memory vs frame | frictionless (every sheet) |",
             "|---|---:|---:|---:|---:|---:|---:|---|---|",
             *sizes,
             "",
