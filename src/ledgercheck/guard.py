@@ -68,18 +68,44 @@ class ZipScan:
 
 def inspect_zip(fh: IO[bytes], limits: Limits) -> ZipScan:
     """Refuse a zip calamine must not parse; else say what its sheets hold."""
+    plan = prepare(fh, limits)
+    for title, info in plan.deferred.items():
+        plan.scan.sheets[title] = scan_sheet(fh, info, limits, title)
+    return plan.scan
+
+
+@dataclass
+class Plan:
+    """A workbook whose container and every part calamine reads on opening are checked.
+
+    Its worksheets are left for `scan_sheet`, each to be scanned just before calamine
+    loads it, so that calamine can parse one sheet while the next is being scanned.
+    """
+
+    scan: ZipScan
+    deferred: dict[str, zipfile.ZipInfo] = field(default_factory=dict)  # sheet name → part
+
+
+def prepare(fh: IO[bytes], limits: Limits) -> Plan:
     infos = _members(fh, limits)
     names = {i.filename for i in infos}
     if "xl/workbook.bin" in names:
         raise Refused("binary workbook (.xlsb) is not supported: save it as .xlsx")
     kind = "ods" if "content.xml" in names and "xl/workbook.xml" not in names else "xlsx"
     titles = _sheet_names(fh) if kind == "xlsx" else {}
-    sheets = {}
+    plan = Plan(ZipScan(kind))
     for info in infos:
-        scan = _scan_member(fh, info, limits, titles.get(info.filename))
-        if info.filename in titles:
-            sheets[titles[info.filename]] = scan
-    return ZipScan(kind, sheets)
+        title = titles.get(info.filename)
+        if title is not None:
+            plan.deferred[title] = info
+        else:
+            _scan_member(fh, info, limits)
+    return plan
+
+
+def scan_sheet(fh: IO[bytes], info: zipfile.ZipInfo, limits: Limits, title: str) -> PartScan:
+    """One worksheet's part, before calamine may load it."""
+    return _scan_member(fh, info, limits, title)
 
 
 def _members(fh: IO[bytes], limits: Limits) -> list[zipfile.ZipInfo]:
@@ -326,11 +352,11 @@ def _fast_feed(scan: PartScan, bounds: _Bounds, piece: bytes, limits: Limits) ->
 
 
 def _bound(bounds: _Bounds, piece: bytes, limits: Limits) -> None:
-    cols = _col_bound(piece)
-    if cols > bounds.cols and bounds.pieces:
+    if bounds.pieces and _wider(piece, bounds.cols):
         bounds.exact = True  # earlier pieces were checked against a looser row cap
         return
-    bounds.cols = max(bounds.cols, cols)
+    if not bounds.pieces:
+        bounds.cols = _col_bound(piece)
     bounds.pieces += 1
     cap = min(limits.max_rows, limits.max_cells // max(bounds.cols, 1))
     # Most sheets have no row number as long as the cap's: one quick scan clears them.
@@ -352,6 +378,16 @@ def _col_bound(piece: bytes) -> int:
         else:
             hi = mid - 1
     return 26 * (lo + 2)
+
+
+def _wider(piece: bytes, cols: int) -> bool:
+    """Whether `piece` has a cell beyond the bound `_col_bound` gave: one scan, not a bisection."""
+    if cols == 26:
+        return _LETTERS2.search(piece) is not None  # also finds three-letter refs
+    if cols >= 18_278 or _LETTERS3.search(piece):
+        return cols < 18_278
+    higher = cols // 26 - 1  # the first letter after that of the widest two-letter ref
+    return higher < 26 and _first_letter_at_least(higher).search(piece) is not None
 
 
 @functools.lru_cache(maxsize=32)
