@@ -106,6 +106,14 @@ def lists(series: pd.Series, value: str) -> pd.Series:
     return found.fillna(False).astype(bool)
 
 
-def text(series: pd.Series, fmt: str = "{}") -> pd.Series:
-    """Render values for `expected`/`value`, keeping missing as None."""
-    return series.map(lambda v: None if v is None or v is pd.NA or v != v else fmt.format(v))
+def text(series: pd.Series, fmt: str = "{}", only: pd.Series | None = None) -> pd.Series:
+    """Render values for `expected`/`value`, keeping missing as None.
+
+    `only`: the rows a finding will show (the rule's mask); the rest stay None, unformatted.
+    """
+    out = pd.Series(None, index=series.index, dtype=object)
+    chosen = series if only is None else series[only.to_numpy(dtype=bool)]
+    out[chosen.index] = chosen.map(
+        lambda v: None if v is None or v is pd.NA or v != v else fmt.format(v)
+    ).astype(object)
+    return out

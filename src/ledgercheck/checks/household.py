@@ -65,8 +65,8 @@ def without_members(hh: pd.DataFrame, counts: pd.Series) -> Hits:
 
 def wrong_size(hh: pd.DataFrame, counts: pd.Series) -> Hits:
     found = hh["household_id"].map(counts).astype("Int64")
-    bad = found.notna() & hh["household_size"].notna() & (hh["household_size"] != found)
-    return Hits(flag(bad), text(found))
+    bad = flag(found.notna() & hh["household_size"].notna() & (hh["household_size"] != found))
+    return Hits(bad, text(found, only=bad))
 
 
 @rule("HH002", "households", "household_id", needs=MEMBERS_KEY)
@@ -87,9 +87,10 @@ def _heads(ledger: Ledger) -> pd.Series:
 @rule("HH004", "households", "household_id", needs={"members": ("household_id", "relation")})
 def head_count(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     hh = ledger.frames["households"]
-    has_members = hh["household_id"].isin(_member_counts(ledger).index)
+    has_members = found(hh["household_id"], _member_counts(ledger).index)
     heads = hh["household_id"].map(_heads(ledger)).fillna(0).astype("Int64")
-    return Hits(flag(has_members & (heads != 1)), "1", value=text(heads))
+    bad = flag(has_members & (heads != 1))
+    return Hits(bad, "1", value=text(heads, only=bad))
 
 
 @rule("HH005", targets=(Target("members", "id_number", ("id_number",)),))

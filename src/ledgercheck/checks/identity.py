@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ledgercheck import idnumber
 from ledgercheck.checks.base import Hits, Target, flag, rule
 from ledgercheck.ledger import Ledger, age_at
@@ -33,8 +35,10 @@ def _problem(code: str) -> None:
         bad = flag(frame[f"_{target.point}_problem"] == code)
         if code != "ID002":
             return Hits(bad, EXPECTED[code])
-        digits = frame[target.point or ""].where(bad)
-        right = digits.map(lambda v: idnumber.check_digit(v[:17]) if isinstance(v, str) else None)
+        right = pd.Series(None, index=frame.index, dtype=object)
+        right[bad] = frame.loc[bad, target.point or ""].map(
+            lambda v: idnumber.check_digit(v[:17]) if isinstance(v, str) else None
+        )
         return Hits(bad, right)
 
 

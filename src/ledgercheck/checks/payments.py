@@ -209,7 +209,9 @@ def disabled_support(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     # payment is wrong, and so is every payment after the first.
     off_total = of_item & _off(total, amount)
     suspect = _off(frame["amount"], amount) | repeats(of_item, (key,))
-    shown = total.map(
+    bad = flag(off_total & suspect)
+    shown = pd.Series(None, index=frame.index, dtype=object)
+    shown[bad] = total[bad].map(
         lambda t: None if pd.isna(t) else f"{yuan(amount)} (household total {yuan(t)})"
     )
-    return Hits(flag(off_total & suspect), shown)
+    return Hits(bad, shown)
