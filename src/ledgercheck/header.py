@@ -105,7 +105,8 @@ def _score(table: Table, mapping: dict[int, Match], sheet_name: str, two_level: 
 
 def locate(sheet: RawSheet, tables: Sequence[Table] = LEDGER_TABLES) -> Layout | None:
     """The best header row and table kind among `tables` (ledger tables, or rosters)."""
-    grid = sheet.grid
+    # The rows searched, built once: a columnar sheet builds a row each time it is asked.
+    grid = sheet.grid[: SCAN_ROWS + 1]
     best: tuple[Score, Layout] | None = None
     for r in range(min(SCAN_ROWS, len(grid))):
         for two_level in (False, True):

@@ -2,6 +2,12 @@
 
 Each record keeps `_row`, the row number a person sees in Excel, so every later finding
 can point at a cell without looking back at the grid.
+
+The data region is read column by column, as pandas Series: Arrow columns (from Parquet,
+a long CSV, or a workbook column of only text or only numbers) are tested and typed in C,
+and where parsing leaves their values as they were, `raw` and the typed frame share one
+copy. Other cells are parsed once per distinct value, and typed by indexing a typed table
+of the outcomes with each cell's code.
 """
 
 from __future__ import annotations
@@ -15,12 +21,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.api.types import infer_dtype
 
 from ledgercheck import fingerprints, values
 from ledgercheck.columns import Match, norm_label
 from ledgercheck.findings import Draft
 from ledgercheck.header import Layout, _map, fallback_columns
-from ledgercheck.read import RawSheet, column_letter
+from ledgercheck.read import (
+    BIG_SHEET_ROWS,
+    ColumnGrid,
+    RawSheet,
+    Rows,
+    column_letter,
+    release_memory,
+)
 from ledgercheck.tables import (
     FLAT_HOUSEHOLD_COLUMNS,
     GRADE_PREFIXES,
@@ -76,6 +92,9 @@ class TableData:
 
 def show(value: object) -> str | None:
     """A cell value as a person would read it in the sheet."""
+    if isinstance(value, np.generic) and not isinstance(value, np.datetime64 | np.timedelta64):
+        # A numpy scalar (from a numpy column) reads as its Python value: np.True_ as TRUE.
+        value = value.item()
     if values.is_empty(value):
         return None
     if isinstance(value, bool):
@@ -148,46 +167,152 @@ def _is_column_numbers(row: list[Any], mapped: Iterable[int]) -> bool:
     )
 
 
-def data_rows(sheet: RawSheet, layout: Layout, region: Region | None = None) -> list[int]:
+def data_rows(sheet: RawSheet, layout: Layout, region: Region | None = None) -> np.ndarray:
     """The rows that hold records: not blank, not 合计/小计, not a footer or a repeated header.
 
     Most rows are plain records; column-wise tests pick the few that need a closer look.
+    Blank rows are told column-wise too, so a sheet of a million empty lines builds no row.
     """
     start = layout.data_start
     if start >= len(sheet.grid):
-        return []
+        return np.empty(0, dtype=np.int64)
     if region is None:
         region = region_columns(sheet.grid, start)
-    suspects = _suspect_rows(sheet, layout, region)
+    suspects = np.flatnonzero(_suspect_rows(sheet, layout, region))
     mapped = list(layout.columns) + [c for cs in layout.fallbacks.values() for c in cs]
     header_texts = {c: norm_label(v) for c, v in layout.labels.items()}
-    return [
-        start + i
-        for i, suspect in enumerate(suspects)
-        if not suspect or _is_record(sheet, layout, start + i, mapped, header_texts)
-    ]
+    blank = _all_empty(region, mapped, suspects)
+    keep = np.ones(len(sheet.grid) - start, dtype=bool)
+    for i, empty in zip(suspects.tolist(), blank.tolist(), strict=True):
+        keep[i] = not empty and _is_record(sheet, layout, start + i, mapped, header_texts)
+    return start + np.flatnonzero(keep)
 
 
-Region = list[np.ndarray]  # the data region's columns, from the first data row down
+class Region:
+    """The data region's columns, from the first data row down, as pandas Series.
+
+    A columnar sheet's columns are wrapped as they are (Arrow strings stay Arrow strings);
+    a row-wise sheet is transposed once, in C. A Series is made on first use: a wide sheet
+    has many columns no table maps.
+    """
+
+    def __init__(self, arrays: Sequence[np.ndarray | pa.ChunkedArray]) -> None:
+        self.arrays = arrays
+        self._series: dict[int, pd.Series] = {}
+
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+    def __getitem__(self, c: int) -> pd.Series:
+        if c not in self._series:
+            self._series[c] = _series(self.arrays[c])
+        return self._series[c]
 
 
-def region_columns(grid: list[list[Any]], start: int) -> Region:
-    """Transpose the data region once, in C: every later test and parse reads columns."""
+def region_columns(grid: Rows, start: int) -> Region:
+    """The data region as columns: every later test and parse reads columns."""
+    if isinstance(grid, ColumnGrid):
+        return Region(grid.region(start))
     rows = grid[start:]
     width = max((len(r) for r in rows), default=0)
     if any(len(r) != width for r in rows):
         rows = [list(r) + [""] * (width - len(r)) for r in rows]
-    out: Region = []
-    for col in zip(*rows, strict=True):
-        array = np.empty(len(col), dtype=object)
-        array[:] = col
-        out.append(array)
-    return out
+    # Transposed once, in C: the rows go into one 2-D array whose columns are views.
+    table = np.empty((len(rows), width), dtype=object)
+    table[:] = rows
+    return Region([table[:, c] for c in range(width)])
 
 
-def _blank(col: np.ndarray) -> np.ndarray:
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default `str`
+
+
+def _series(array: np.ndarray | pa.ChunkedArray) -> pd.Series:
+    """A column as a Series without copying its cells: object for a row-wise sheet's cells,
+    `str` for Arrow text, an Arrow dtype for Arrow numbers, booleans and dates (whose
+    values read back as the Python values a row-wise reader gives)."""
+    if isinstance(array, np.ndarray):
+        arrow = _as_arrow(array)
+        if arrow is None:
+            return pd.Series(array, dtype=object, copy=False)
+        array = arrow
+    kind = array.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return array.to_pandas(types_mapper=lambda _: _STR)
+    if _plain_arrow(kind):
+        return pd.Series(pd.arrays.ArrowExtensionArray(array), copy=False)
+    # Lists, structs and the like: Python values, as the row-wise reader had them.
+    cells = np.empty(len(array), dtype=object)
+    cells[:] = array.to_pylist()
+    return pd.Series(cells, dtype=object, copy=False)
+
+
+def _as_arrow(cells: np.ndarray) -> pa.ChunkedArray | None:
+    """A workbook column of only text, or only numbers, as Arrow: it then takes the same
+    paths in C as a Parquet column. None for mixed cells, which stay Python objects."""
+    kind = infer_dtype(cells, skipna=True)
+    if kind == "mixed":  # numbers with empty cells, which calamine reads as ''
+        empty = np.asarray(cells == "", dtype=bool)
+        if empty.any() and infer_dtype(cells[~empty], skipna=True) == "floating":
+            cells, kind = cells.copy(), "floating"
+            cells[empty] = None
+    if kind not in _ARROW_TYPES:
+        return None
+    return pa.chunked_array([pa.array(cells, type=_ARROW_TYPES[kind], from_pandas=True)])
+
+
+# Only exact types: Python ints may be too big for a float, and a date column may hold
+# datetimes (which show their time).
+_ARROW_TYPES = {"string": pa.large_string(), "floating": pa.float64()}
+
+
+def _plain_arrow(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_boolean(kind)
+        or pa.types.is_integer(kind)
+        or (pa.types.is_floating(kind) and not pa.types.is_float16(kind))
+        or pa.types.is_date(kind)
+        or pa.types.is_timestamp(kind)
+        or pa.types.is_decimal(kind)
+    )
+
+
+def _textual(col: pd.Series) -> bool:
+    """Cells that may hold text: a row-wise sheet's, or an Arrow text column."""
+    return col.dtype == object or isinstance(col.dtype, pd.StringDtype)
+
+
+def _blank(col: pd.Series) -> np.ndarray:
     """Empty as written: '' or missing. (Whitespace-only cells are caught by the full test.)"""
-    return np.asarray((col == "") | pd.isna(col), dtype=bool)
+    if _textual(col):
+        return np.asarray((col == "") | col.isna(), dtype=bool)
+    missing = col.isna().to_numpy(dtype=bool)
+    if isinstance(col.dtype, pd.ArrowDtype) and pa.types.is_floating(col.dtype.pyarrow_dtype):
+        # Arrow tells NaN from null; a clerk sees both as an empty cell.
+        missing = missing | np.isnan(col.to_numpy(dtype=np.float64, na_value=np.nan))
+    return missing
+
+
+def _equals(col: pd.Series, text: str) -> np.ndarray:
+    """Cells that are `text` exactly (a number or date column holds none)."""
+    if not _textual(col):
+        return np.zeros(len(col), dtype=bool)
+    return (col == text).to_numpy(dtype=bool, na_value=False)
+
+
+def _per_distinct(col: pd.Series, test: Callable[[Any], bool]) -> np.ndarray:
+    """`test` of each cell, called once per distinct value (and once for the missing)."""
+    codes, distinct = _factorize(col)
+    outcome = np.array([*(test(v) for v in distinct), test(None)], dtype=bool)
+    return outcome[codes]  # code -1, the missing, takes the last slot
+
+
+def _all_empty(region: Region, mapped: list[int], rows: np.ndarray) -> np.ndarray:
+    """Per row of `rows`: every mapped cell empty, whitespace-only included."""
+    out = np.ones(len(rows), dtype=bool)
+    for c in mapped:
+        if c < len(region) and len(rows):
+            out &= _per_distinct(region[c].iloc[rows], values.is_empty)
+    return out
 
 
 def _suspect_rows(sheet: RawSheet, layout: Layout, region: Region) -> np.ndarray:
@@ -199,23 +324,36 @@ def _suspect_rows(sheet: RawSheet, layout: Layout, region: Region) -> np.ndarray
             filled += ~_blank(region[c])
     # Blank, or all but one cell blank (a total or a footer line): a closer look.
     suspects = filled <= 1
-    for col in region[:NOTE_COLUMNS]:
-        suspects |= np.fromiter((_note_start(v) for v in col), dtype=bool, count=n)
+    for c in range(min(NOTE_COLUMNS, len(region))):
+        suspects |= _note_starts(region[c])
     first = next(iter(layout.columns))
     if first < len(region):
-        suspects |= np.asarray(region[first] == layout.labels[first], dtype=bool)
+        suspects |= _equals(region[first], layout.labels[first])
     suspects[0] = True  # where a 栏次 row (1 2 3 …) would be
     return suspects
 
 
+def _note_starts(col: pd.Series) -> np.ndarray:
+    """`_note_start` of each cell. Of Arrow text only the first character after the
+    leading spaces decides, found in C; numbers, dates and booleans never begin a note."""
+    if isinstance(col.dtype, pd.StringDtype):
+        return _per_distinct(col.str.lstrip(_NOTE_SPACE).str.slice(0, 1), _note_start)
+    if col.dtype == object:
+        return _per_distinct(col, _note_start)
+    return np.zeros(len(col), dtype=bool)
+
+
 NOTE_COLUMNS = 4  # 合计 and 填表人 are written in the first cells of a row
+
+
+_NOTE_SPACE = " \u3000\t\r\n"
 
 
 def _note_start(v: object) -> bool:
     """Text that begins as 合计/填表人 do, or with a full-width mark (★, ※)."""
     if not isinstance(v, str):
         return False
-    text = v.lstrip(" \u3000\t\r\n")
+    text = v.lstrip(_NOTE_SPACE)
     if not text:
         return False
     first = text[0]
@@ -327,7 +465,9 @@ def _typed(kind: Kind, parsed: list[Any]) -> pd.Series:
         return pd.Series(parsed, dtype=DTYPES[kind])
     if kind is Kind.DATE:
         return pd.Series(pd.to_datetime(pd.Series(parsed, dtype=object), errors="coerce"))
-    return pd.Series(parsed, dtype=object)
+    array = np.empty(len(parsed), dtype=object)
+    array[:] = parsed
+    return pd.Series(array)  # text as `str` (Arrow), as a DataFrame column infers it
 
 
 @dataclass
@@ -335,39 +475,179 @@ class ColumnResult:
     series: pd.Series
     errors: list[tuple[int, str, str]]  # (position, code, reason)
     empty: np.ndarray  # True where the cell is empty as written
+    # The typed column, where it reads as the cells did (every Arrow number, date or
+    # boolean kept as it was): `raw` then shares it instead of holding a second copy.
+    as_read: pd.Series | None = None
 
 
 def parse_column(
-    column: Column, cells: Sequence[Any], negated: bool, vocab_extra: dict[str, str]
+    column: Column, cells: pd.Series, negated: bool, vocab_extra: dict[str, str]
 ) -> ColumnResult:
-    """Parse each distinct value once: a column of 100k cells holds few distinct 是/否/区."""
+    """Parse a column: in C where an Arrow column already holds what the kind wants (plain
+    text, numbers, booleans, dates), and each distinct value once in Python for the rest."""
+    quick = _vectorised(column.kind, cells, negated)
+    if quick is None:
+        return _parse_distinct(column, cells, negated, vocab_extra)
+    rest = np.flatnonzero(~quick.done)
+    if not len(rest):
+        as_read = quick.series if quick.reads_as_cells else None
+        return ColumnResult(quick.series, [], quick.empty, as_read)
+    slow = _parse_distinct(column, cells.iloc[rest].reset_index(drop=True), negated, vocab_extra)
+    empty = quick.empty.copy()
+    empty[rest] = slow.empty
+    errors = [(int(rest[pos]), code, reason) for pos, code, reason in slow.errors]
+    return ColumnResult(_overwrite(quick.series, rest, slow.series), errors, empty)
+
+
+def _overwrite(series: pd.Series, rest: np.ndarray, parsed: pd.Series) -> pd.Series:
+    """`series` with `parsed` at positions `rest`; the same Series where that changes
+    nothing (an ID ending in 000 that is no truncation), so text stays shared with `raw`."""
+    parsed = parsed.astype(series.dtype)
+    now = series.iloc[rest].reset_index(drop=True)
+    same = (now == parsed).fillna(False).to_numpy(dtype=bool) | (now.isna() & parsed.isna())
+    change = ~np.asarray(same, dtype=bool)
+    if not change.any():
+        return series
+    out = series.copy()
+    out.iloc[rest[change]] = parsed[change].array
+    return out
+
+
+def _parse_distinct(
+    column: Column, cells: pd.Series, negated: bool, vocab_extra: dict[str, str]
+) -> ColumnResult:
+    """Parse each distinct value once: a column of 100k cells holds few distinct 是/否/区.
+
+    The typed column indexes a typed table of the distinct outcomes with the cells' codes,
+    so no Python object is made per cell; text that parses to itself is the column itself.
+    """
     parse = parser_for(column, vocab_extra)
-    array = np.empty(len(cells), dtype=object)
-    array[:] = list(cells)
-    codes, uniques = _factorize(array)
-    # One slot per distinct value, and a last one for the missing (code -1 indexes it).
+    codes, uniques = _factorize(cells)
+    # One slot per distinct value, and a last one for the missing (code -1).
     distinct = [*uniques, None]
+    codes = np.where(codes < 0, len(distinct) - 1, codes)
     fast = FAST_PATHS.get(column.kind, _no_shortcut)
     outcomes = [out if (out := fast(v)) is not _MISS else _attempt(parse, v) for v in distinct]
-    bad = [i for i, out in enumerate(outcomes) if isinstance(out, values.Unreadable)]
-    table = np.empty(len(outcomes), dtype=object)
-    table[:] = [_settle(out, negated) for out in outcomes]
+    bad = np.array([isinstance(out, values.Unreadable) for out in outcomes], dtype=bool)
+    settled = [_settle(out, negated) for out in outcomes]
     blank = np.array([v == "" or v is None or values.is_empty(v) for v in distinct], dtype=bool)
+    failed = bad[codes]
     errors = [
-        (int(pos), _error_code(outcomes[codes[pos]]), str(outcomes[codes[pos]]))
-        for pos in np.flatnonzero(np.isin(codes, bad))
+        (pos, _error_code(outcomes[code]), str(outcomes[code]))
+        for pos, code in zip(np.flatnonzero(failed).tolist(), codes[failed].tolist(), strict=True)
     ]
-    return ColumnResult(_typed(column.kind, list(table[codes])), errors, blank[codes])
+    if _unchanged(cells, distinct, settled, codes):
+        return ColumnResult(cells, errors, blank[codes])
+    table = _typed(column.kind, settled)
+    return ColumnResult(table.take(codes).reset_index(drop=True), errors, blank[codes])
 
 
-def _factorize(array: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+def _unchanged(
+    cells: pd.Series, distinct: list[Any], settled: list[Any], codes: np.ndarray
+) -> bool:
+    """Arrow text that every value parses to itself: the typed column can share it."""
+    if not isinstance(cells.dtype, pd.StringDtype) or not any(isinstance(v, str) for v in settled):
+        return False
+    missing_kept = settled[-1] is None or not (codes == len(distinct) - 1).any()
+    return missing_kept and all(
+        out is None if v is None else out == v
+        for v, out in zip(distinct[:-1], settled[:-1], strict=True)
+    )
+
+
+@dataclass
+class _Quick:
+    series: pd.Series  # typed, in the column's final dtype: right where `done`
+    done: np.ndarray  # cells whose typed value is settled
+    empty: np.ndarray  # of those, the empty ones
+    # The typed values read (shown, blank, keyed) as the cells do: a number as its float,
+    # a date as its timestamp. Not so for text changed in case or a negated yes/no.
+    reads_as_cells: bool = False
+
+
+def _vectorised(kind: Kind, cells: pd.Series, negated: bool) -> _Quick | None:
+    """The cells an Arrow column holds in the form the kind wants, typed in C.
+
+    None where no shortcut applies (Python cells from a workbook, or a kind whose parser
+    changes such values): every cell then goes through the parser.
+    """
+    if isinstance(cells.dtype, pd.StringDtype) and kind in _PLAIN_PATTERNS:
+        return _quick_text(kind, cells)
+    if not isinstance(cells.dtype, pd.ArrowDtype) or (negated and kind is not Kind.BOOL):
+        return None
+    arrow = cells.dtype.pyarrow_dtype
+    if kind is Kind.MONEY and (pa.types.is_floating(arrow) or pa.types.is_integer(arrow)):
+        return _quick_money(cells)
+    if kind is Kind.INT and (pa.types.is_signed_integer(arrow) or arrow in _SMALL_UNSIGNED):
+        # Straight to Int64: pandas' astype goes through float64 where there are nulls.
+        whole = pc.cast(pa.array(cells.array), pa.int64())
+        return _quick(whole.to_pandas(types_mapper=lambda _: pd.Int64Dtype()), cells)
+    if kind is Kind.BOOL and pa.types.is_boolean(arrow):
+        typed = cells.astype("boolean")
+        return _quick(~typed, cells, reads_as_cells=False) if negated else _quick(typed, cells)
+    if kind is Kind.DATE and pa.types.is_date(arrow):
+        return _quick(pc.cast(pa.array(cells.array), pa.timestamp("s")).to_pandas(), cells)
+    return None
+
+
+_SMALL_UNSIGNED = (pa.uint8(), pa.uint16(), pa.uint32())  # fit an Int64
+
+# Text that the kind's parser returns unchanged. Every character Python strips, splits
+# lines at or counts as whitespace is in Unicode's C or Z categories, so text without
+# them (but single inner spaces) is already clean. For a key, which NFKC normalises, only
+# ASCII and the CJK Unified Ideographs (which NFKC leaves alone) qualify.
+_PLAIN_PATTERNS: dict[Kind, str] = {
+    Kind.TEXT: r"^[^\p{C}\p{Z}]+(?: [^\p{C}\p{Z}]+)*$",
+    Kind.KEY: r"^[!-~\x{4e00}-\x{9fff}]+(?: [!-~\x{4e00}-\x{9fff}]+)*$",
+    # An ID as _fast_id takes it; one ending in 000 may be Excel's truncation (F008).
+    Kind.ID: r"^[0-9]{17}[0-9Xx]$",
+}
+
+
+def _quick_text(kind: Kind, cells: pd.Series) -> _Quick | None:
+    arrow = pa.array(cells.array)
+    plain = _flags(pc.match_substring_regex(arrow, _PLAIN_PATTERNS[kind]))
+    if kind is Kind.ID:
+        plain &= ~_flags(pc.ends_with(arrow, "000"))
+    if not plain.any():
+        return None  # nothing to share: the parser alone decides the column's dtype
+    missing = cells.isna().to_numpy(dtype=bool)
+    series = cells
+    if kind is Kind.ID and _flags(pc.ends_with(arrow, "x")).any():
+        series = _series(pc.utf8_upper(arrow))
+    return _Quick(series, plain | missing, missing)
+
+
+def _quick_money(cells: pd.Series) -> _Quick:
+    """A number is itself, NaN and the missing are empty; ±inf is left to the parser (F007)."""
+    numbers = cells.to_numpy(dtype=np.float64, na_value=np.nan)
+    empty = np.isnan(numbers)
+    return _Quick(pd.Series(numbers), np.isfinite(numbers) | empty, empty, reads_as_cells=True)
+
+
+def _quick(typed: pd.Series, cells: pd.Series, reads_as_cells: bool = True) -> _Quick:
+    """Every cell settled: the missing are the empty ones."""
+    missing = cells.isna().to_numpy(dtype=bool)
+    done = np.ones(len(cells), dtype=bool)
+    return _Quick(typed.reset_index(drop=True), done, missing, reads_as_cells)
+
+
+def _flags(result: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A boolean Arrow result as numpy, null as False."""
+    return np.asarray(pc.fill_null(result, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _factorize(cells: pd.Series) -> tuple[np.ndarray, list[Any]]:
     """Codes into the distinct values; -1 for None/NaN. True, 1 and 1.0 are one value here,
-    which is harmless: no column reads them differently."""
+    which is harmless: no column reads them differently. The distinct values come back as
+    the Python values a row-wise reader gives (an Arrow column's through pyarrow)."""
     try:
-        codes, uniques = pd.factorize(array, use_na_sentinel=True)
-        return np.asarray(codes), list(uniques)
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
     except TypeError:  # an unhashable cell: one slot per cell
-        return np.arange(len(array)), list(array)
+        return np.arange(len(cells)), list(cells)
+    if isinstance(uniques.dtype, (pd.ArrowDtype, pd.StringDtype)):
+        return np.asarray(codes), pa.array(uniques.array).to_pylist()
+    return np.asarray(codes), list(uniques)
 
 
 def _settle(out: Any, negated: bool) -> Any:
@@ -460,7 +740,15 @@ def fill_merged(sheet: RawSheet, data_start: int) -> None:
 def build(
     file: str, sheet: RawSheet, layout: Layout, vocab_extra: dict[str, str] | None = None
 ) -> tuple[list[TableData], list[Draft]]:
-    vocab_extra = vocab_extra or {}
+    built = _build(file, sheet, layout, vocab_extra or {})
+    if len(sheet.grid) >= BIG_SHEET_ROWS:
+        release_memory()  # a big sheet's temporaries, freed but still resident
+    return built
+
+
+def _build(
+    file: str, sheet: RawSheet, layout: Layout, vocab_extra: dict[str, str]
+) -> tuple[list[TableData], list[Draft]]:
     fill_merged(sheet, layout.data_start)
     region = region_columns(sheet.grid, layout.data_start)
     rows = data_rows(sheet, layout, region)
@@ -506,89 +794,119 @@ def _table(
     file: str,
     sheet: RawSheet,
     layout: Layout,
-    rows: list[int],
+    rows: np.ndarray,
     vocab_extra: dict[str, str],
     region: Region,
     skip_keys: bool = False,
 ) -> tuple[TableData, list[Draft]]:
     table = layout.table
-    excel_rows = [r + 1 for r in rows]
-    frame = pd.DataFrame({"_row": pd.Series(excel_rows, dtype="int64")})
-    raw = pd.DataFrame(index=frame.index)
-    letters: dict[str, str] = {}
-    headers: dict[str, str] = {}
+    excel_rows = np.asarray(rows, dtype=np.int64) + 1
+    kept = excel_rows - 1 - layout.data_start
+    typed: dict[str, Any] = {"_row": excel_rows}
+    as_read: dict[str, Any] = {}
+    place = _Place(file, sheet.name, table.name, {}, {})
     drafts: list[Draft] = []
-    kept = np.asarray(rows, dtype=np.int64) - layout.data_start
-    columns = [col[kept] for col in region]
     for c, match in layout.columns.items():
         column = table.by_name[match.column]
-        cells = _cells(columns, len(rows), c, layout.fallbacks.get(match.column, []))
-        letters[column.name] = column_letter(c)
-        headers[column.name] = layout.labels[c].replace("\n", "")
+        cells = _cells(region, kept, c, layout.fallbacks.get(match.column, []))
+        place.letters[column.name] = column_letter(c)
+        place.headers[column.name] = layout.labels[c].replace("\n", "")
         result = parse_column(column, cells, match.negated, vocab_extra)
-        frame[column.name] = result.series.values
-        raw[column.name] = pd.Series(cells, dtype=object).values
-        if skip_keys and column.name == "household_id":
-            continue
-        for pos, code, _reason in result.errors:
-            drafts.append(
-                _cell_draft(
-                    code,
-                    file,
-                    sheet.name,
-                    table.name,
-                    excel_rows[pos],
-                    column,
-                    letters,
-                    headers,
-                    cells[pos],
-                    expected_form(column, code),
-                )
-            )
-        if column.required:
-            for pos in _empty_positions(cells, result):
-                drafts.append(
-                    _cell_draft(
-                        "F006",
-                        file,
-                        sheet.name,
-                        table.name,
-                        excel_rows[pos],
-                        column,
-                        letters,
-                        headers,
-                        None,
-                        "非空",
-                    )
-                )
-    drafts.extend(_formula_drafts(file, sheet, table, rows, layout, letters, headers))
+        typed[column.name] = result.series.array
+        as_read[column.name] = _as_read(cells if result.as_read is None else result.as_read)
+        if not (skip_keys and column.name == "household_id"):
+            drafts.extend(_column_drafts(place, column, cells, result, excel_rows))
+    frame = pd.DataFrame(typed, copy=False)
+    raw = pd.DataFrame(as_read, index=frame.index, copy=False)
+    drafts.extend(_formula_drafts(place, sheet, table, rows, layout))
     drafts = _with_keys(drafts, table.name, frame, raw)
-    return TableData(
-        table, file, sheet.name, layout.header_row + 1, frame, raw, letters, headers, layout.flat
-    ), drafts
+    data = TableData(
+        table,
+        file,
+        sheet.name,
+        layout.header_row + 1,
+        frame,
+        raw,
+        place.letters,
+        place.headers,
+        layout.flat,
+    )
+    return data, drafts
+
+
+@dataclass
+class _Place:
+    """Where a table's cells are: what a cell draft names besides the cell itself."""
+
+    file: str
+    sheet: str
+    table: str
+    letters: dict[str, str]
+    headers: dict[str, str]
+
+
+def _column_drafts(
+    place: _Place, column: Column, cells: pd.Series, result: ColumnResult, excel_rows: np.ndarray
+) -> list[Draft]:
+    """Unreadable cells (F007, F008) and, in a required column, empty ones (F006)."""
+    drafts = [
+        _cell_draft(
+            code, place, int(excel_rows[pos]), column, cells.iat[pos], expected_form(column, code)
+        )
+        for pos, code, _reason in result.errors
+    ]
+    if column.required:
+        drafts.extend(
+            _cell_draft("F006", place, int(excel_rows[pos]), column, None, "非空")
+            for pos in _empty_positions(cells, result)
+        )
+    return drafts
+
+
+def _as_read(cells: pd.Series) -> Any:
+    """The cells for `raw`: an Arrow column shared as it is; Python cells as the array a
+    DataFrame column infers from them (`str` when all are text)."""
+    if cells.dtype == object:
+        return pd.Series(cells.to_numpy(dtype=object)).array
+    return cells.array
 
 
 def _with_keys(
     drafts: list[Draft], table: str, frame: pd.DataFrame, raw: pd.DataFrame
 ) -> list[Draft]:
     """Give each cell draft the subject key of its row, for its fingerprint."""
-    position = {int(r): pos for pos, r in enumerate(frame["_row"].to_numpy())}
-    return [
-        replace(d, key=fingerprints.row_key(table, frame, raw, position[d.row]))
-        if d.row in position
-        else d
-        for d in drafts
-    ]
-
-
-def _cells(columns: Sequence[np.ndarray], n: int, c: int, fallbacks: list[int]) -> list[Any]:
-    out = list(columns[c]) if c < len(columns) else [""] * n
-    for alt in fallbacks:
-        if alt >= len(columns):
-            continue
-        other = columns[alt]
-        out = [other[i] if values.is_empty(v) else v for i, v in enumerate(out)]
+    if not drafts:
+        return drafts
+    rows = frame["_row"].to_numpy()  # ascending: data rows are kept in sheet order
+    out = []
+    for d in drafts:
+        pos = int(np.searchsorted(rows, d.row)) if d.row is not None else len(rows)
+        if pos < len(rows) and rows[pos] == d.row:
+            d = replace(d, key=fingerprints.row_key(table, frame, raw, pos))
+        out.append(d)
     return out
+
+
+def _cells(region: Region, kept: np.ndarray, c: int, fallbacks: list[int]) -> pd.Series:
+    """Column `c` at the kept rows; where it is empty, the first fallback column that is not."""
+    if c >= len(region):
+        return pd.Series([""] * len(kept), dtype=object)
+    out = _at(region[c], kept)
+    for alt in fallbacks:
+        if alt >= len(region):
+            continue
+        other = _at(region[alt], kept)
+        if out.dtype != other.dtype:
+            out, other = out.astype(object), other.astype(object)
+        out = out.where(~_per_distinct(out, values.is_empty), other)
+    return out
+
+
+def _at(col: pd.Series, kept: np.ndarray) -> pd.Series:
+    """The column at the kept rows, shared rather than copied where they run unbroken."""
+    if len(kept) and kept[-1] - kept[0] + 1 == len(kept):
+        return col.iloc[int(kept[0]) : int(kept[-1]) + 1].reset_index(drop=True)
+    return col.take(kept).reset_index(drop=True)
 
 
 # What a clerk should type instead of an unreadable value, in the clerks' own words.
@@ -611,20 +929,16 @@ def expected_form(column: Column, code: str) -> str:
     return FORMS.get(column.kind, "文本")
 
 
-def _empty_positions(cells: Sequence[Any], result: ColumnResult) -> list[int]:
+def _empty_positions(cells: pd.Series, result: ColumnResult) -> list[int]:
     failed = {pos for pos, _, _ in result.errors}
     return [int(pos) for pos in np.flatnonzero(result.empty) if pos not in failed]
 
 
 def _cell_draft(
     code: str,
-    file: str,
-    sheet: str,
-    table: str,
+    place: _Place,
     row: int,
     column: Column,
-    letters: dict[str, str],
-    headers: dict[str, str],
     value: object,
     expected: str,
 ) -> Draft:
@@ -633,13 +947,13 @@ def _cell_draft(
         shown = f"{value:.5E}".replace("E+", "E+")
     return Draft(
         code,
-        file,
-        sheet,
-        table,
+        place.file,
+        place.sheet,
+        place.table,
         row,
         column.name,
-        headers.get(column.name),
-        f"{letters[column.name]}{row}",
+        place.headers.get(column.name),
+        f"{place.letters[column.name]}{row}",
         shown,
         expected,
         pii=PII.get(column.name),
@@ -647,36 +961,17 @@ def _cell_draft(
 
 
 def _formula_drafts(
-    file: str,
-    sheet: RawSheet,
-    table: Table,
-    rows: list[int],
-    layout: Layout,
-    letters: dict[str, str],
-    headers: dict[str, str],
+    place: _Place, sheet: RawSheet, table: Table, rows: np.ndarray, layout: Layout
 ) -> list[Draft]:
     if not sheet.uncached_formulas:
         return []
-    wanted = set(rows)
+    wanted = set(rows.tolist())
     out = []
     for r, c in sorted(sheet.uncached_formulas):
         match = layout.columns.get(c)
         if r in wanted and match is not None:
             column = table.by_name[match.column]
-            out.append(
-                _cell_draft(
-                    "F009",
-                    file,
-                    sheet.name,
-                    table.name,
-                    r + 1,
-                    column,
-                    letters,
-                    headers,
-                    None,
-                    "保存计算结果",
-                )
-            )
+            out.append(_cell_draft("F009", place, r + 1, column, None, "保存计算结果"))
     return out
 
 

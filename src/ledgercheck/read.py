@@ -1,10 +1,12 @@
-"""File → raw sheet grids.
+"""File → raw sheet grids: rows of cells, or for a Parquet file or a long CSV, columns.
 
 Calamine reads .xlsx/.xlsm/.xls/.ods (fast, values only, no formula evaluation, no XML
 entities); CSV is decoded here because Chinese exports are often GBK; Parquet through
 pyarrow. The format is decided by the file's bytes, not its name, because clerks rename
 files by hand. Before calamine sees a workbook, `guard` checks its container against
 `Limits`: calamine trusts declared sizes, and a failed allocation in it kills the process.
+A Parquet file, or a CSV of many rows, is kept as Arrow columns (`ColumnGrid`): as Python
+objects its cells would take 5-10 times the memory.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import io
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
 
+import pyarrow as pa
 import python_calamine as pc
 
 from ledgercheck import guard
@@ -35,6 +38,29 @@ PARQUET_MAGIC = b"PAR1"
 NATURAL_SUFFIXES = {"xlsx": {".xlsx", ".xlsm"}, "ods": {".ods"}, "xls": {".xls"}}
 
 
+def _use_malloc() -> None:
+    """Arrow allocates with malloc, unless ARROW_DEFAULT_MEMORY_POOL says otherwise.
+
+    Its default allocator (mimalloc) keeps the pages it frees for its own reuse, so the
+    temporaries of reading and normalizing a million-row table would stay resident through
+    the checks that follow; malloc's go back to the system with `release_memory`.
+    """
+    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+        pa.set_memory_pool(pa.system_memory_pool())
+
+
+_use_malloc()
+
+# A sheet this long leaves enough freed temporaries behind to be worth handing back.
+BIG_SHEET_ROWS = 50_000
+
+
+def release_memory() -> None:
+    """Return freed heap pages to the system (malloc_trim under malloc: Arrow's and
+    Python's alike)."""
+    pa.default_memory_pool().release_unused()
+
+
 class InputError(Exception):
     """An input that cannot be read at all (F001) or is encrypted (F002)."""
 
@@ -45,10 +71,73 @@ class InputError(Exception):
         self.reason = reason
 
 
+class ColumnGrid(Sequence[list[Cell]]):
+    """A sheet whose rows are held as Arrow columns: what a big Parquet file or CSV becomes.
+
+    A cell as a Python object costs 5-10 times its Arrow bytes, so a million-row table
+    read as lists of cells takes gigabytes. The normalizer reads `region` column by column;
+    a row is built only when asked for (header search, the few rows that look like a total),
+    as the same Python values a row-wise reader gives: `fill` for a null (None, or '' for
+    a CSV's short rows).
+    """
+
+    BLOCK = 4096  # rows built at once when the whole grid is walked
+
+    def __init__(self, top: Grid, columns: list[pa.ChunkedArray], fill: Cell = None) -> None:
+        self.top = top  # rows above the columns: a Parquet file's column names
+        self.columns = columns
+        self.fill = fill
+        self.length = len(columns[0]) if columns else 0
+
+    def __len__(self) -> int:
+        return len(self.top) + self.length
+
+    @overload
+    def __getitem__(self, index: int) -> list[Cell]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[Cell]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[Cell] | list[list[Cell]]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            return [self[i] for i in range(start, stop, step)]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        if index < len(self.top):
+            return self.top[index]
+        return self._rows(index - len(self.top), 1)[0]
+
+    def __iter__(self) -> Iterator[list[Cell]]:
+        yield from self.top
+        for start in range(0, self.length, self.BLOCK):
+            yield from self._rows(start, min(self.BLOCK, self.length - start))
+
+    def _rows(self, start: int, count: int) -> list[list[Cell]]:
+        cells = [col.slice(start, count).to_pylist() for col in self.columns]
+        if self.fill is not None:
+            cells = [[self.fill if v is None else v for v in col] for col in cells]
+        return [list(row) for row in zip(*cells, strict=True)]
+
+    def region(self, start: int) -> list[pa.ChunkedArray]:
+        """The columns from grid row `start` down, without copying them.
+
+        `top` holds only rows above any data (a header), so a data region never starts in it.
+        """
+        if start < len(self.top):
+            raise ValueError(f"row {start} is above the columns")
+        return [col.slice(start - len(self.top)) for col in self.columns]
+
+
+Rows = Grid | ColumnGrid
+
+
 @dataclass
 class RawSheet:
     name: str
-    grid: Grid  # grid[0] is Excel row 1 (or CSV line 1)
+    grid: Rows  # grid[0] is Excel row 1 (or CSV line 1)
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     # 0-based (row, col) of formula cells that carry no cached value (F009)
     uncached_formulas: set[tuple[int, int]] = field(default_factory=set)
@@ -409,21 +498,77 @@ def _stray(text: str) -> int:
 csv.field_size_limit(64 * 1024 * 1024)
 
 
+# A CSV up to this many rows stays a list of rows; a longer one is kept as Arrow columns,
+# built this many rows at a time so that Python holds one block's cells, not the file's.
+CSV_BLOCK_ROWS = 50_000
+
+
 def _read_csv(path: Path, limits: Limits) -> RawSheet:
     text = decode_text(path.read_bytes()).replace("\x00", "")
-    grid: Grid = []
-    cells = 0
+    reader = csv.reader(_lines(text), delimiter=_delimiter(text))
     try:
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)):
-            grid.append(row)
-            cells += len(row)
-            if len(grid) > limits.max_rows:
-                raise InputError("F001", f"more than {limits.max_rows} rows (the limit)")
-            if cells > limits.max_cells:
-                raise InputError("F001", f"more than {limits.max_cells} cells (the limit)")
+        return RawSheet(path.stem, _csv_grid(reader, limits))
     except csv.Error as exc:
         raise InputError("F001", f"malformed CSV ({exc})") from exc
-    return RawSheet(path.stem, grid)
+
+
+def _csv_grid(reader: Iterator[list[str]], limits: Limits) -> Rows:
+    """The rows as read; past CSV_BLOCK_ROWS of them, Arrow columns built a block at a time."""
+    block: Grid = []
+    columns = _ColumnBuilder()
+    rows = cells = 0
+    for row in reader:
+        block.append(row)
+        rows, cells = rows + 1, cells + len(row)
+        if rows > limits.max_rows:
+            raise InputError("F001", f"more than {limits.max_rows} rows (the limit)")
+        if cells > limits.max_cells:
+            raise InputError("F001", f"more than {limits.max_cells} cells (the limit)")
+        if len(block) == CSV_BLOCK_ROWS:
+            columns.add(block)
+            block = []
+    if not columns.rows:
+        return block
+    columns.add(block)
+    return columns.grid()
+
+
+def _lines(text: str, size: int = 1 << 20) -> Iterator[str]:
+    """The text's lines for csv.reader, one slice at a time, cut after a newline.
+
+    io.StringIO over the whole text would first copy all of it, at 4 bytes a character.
+    """
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + size)
+        end = len(text) if end < 0 else end + 1
+        yield from io.StringIO(text[start:end], newline="")
+        start = end
+
+
+class _ColumnBuilder:
+    """CSV rows in, Arrow text columns out (large_string, as pandas' `str` holds them)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[list[pa.Array]] = []  # per column
+        self.rows = 0
+
+    def add(self, block: Grid) -> None:
+        if not block:
+            return
+        width = max(len(row) for row in block)
+        for _ in range(len(self.chunks), width):  # a wider row: earlier rows lack the column
+            self.chunks.append([pa.nulls(self.rows, pa.large_string())] if self.rows else [])
+        width = len(self.chunks)
+        rows = [row if len(row) == width else row + [None] * (width - len(row)) for row in block]
+        for chunks, cells in zip(self.chunks, zip(*rows, strict=True), strict=True):
+            chunks.append(pa.array(cells, type=pa.large_string()))
+        self.rows += len(block)
+
+    def grid(self) -> ColumnGrid:
+        columns = [pa.chunked_array(chunks, type=pa.large_string()) for chunks in self.chunks]
+        # A short row's missing cells read as '', as the row-wise reader's region had them.
+        return ColumnGrid([], columns, fill="")
 
 
 def _delimiter(text: str) -> str:
@@ -448,8 +593,17 @@ def _read_parquet(path: Path, limits: Limits) -> RawSheet:
     except Exception as exc:
         raise InputError("F001", f"corrupt parquet file ({_short(exc)})") from exc
     header: list[Cell] = list(table.column_names)
-    rows = zip(*(col.to_pylist() for col in table.columns), strict=True)
-    return RawSheet(path.stem, [header, *(list(r) for r in rows)])
+    return RawSheet(path.stem, ColumnGrid([header], [_plain(col) for col in table.columns]))
+
+
+def _plain(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A dictionary-encoded column (a pandas category) as its values, and text as the
+    large_string that pandas' `str` holds, so the normalizer's Series share these buffers."""
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if pa.types.is_string(column.type):
+        column = column.cast(pa.large_string())
+    return column
 
 
 def _check_parquet(name: str, meta: Any, limits: Limits) -> None:

@@ -307,18 +307,26 @@ def parse_int(v: object) -> int | None:
         return None
     if not isinstance(v, str):
         if isinstance(v, int) and not isinstance(v, bool):
-            return v
+            return _int64(v, v)
         x = _real(v, "a whole number")
         if not x.is_integer():
             raise Unreadable(f"not a whole number: {_preview(v)!r}")
-        return int(x)
+        return _int64(int(x), v)
     m = _INT.fullmatch(_compact(v))
     if m is None:
         raise _not_a("a whole number", v)
     try:
-        return int(m["num"].replace(",", ""))
+        n = int(m["num"].replace(",", ""))
     except ValueError as exc:  # more digits than int() accepts from text
         raise Unreadable(f"number too large: {_preview(v)!r}") from exc
+    return _int64(n, v)
+
+
+def _int64(n: int, v: object) -> int:
+    """A whole number a typed column can hold (1e300 is whole, but no Int64)."""
+    if not -(2**63) <= n < 2**63:
+        raise Unreadable(f"number too large: {_preview(v)!r}")
+    return n
 
 
 def _fraction(x: Decimal, v: object) -> float:
