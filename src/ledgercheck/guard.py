@@ -681,6 +681,18 @@ def _sheet_names(fh: IO[bytes]) -> dict[str, str]:
     return out
 
 
+def sheet_sizes(fh: IO[bytes]) -> dict[str, int]:
+    """Each worksheet's uncompressed bytes by sheet name, from the zip directory alone: how
+    to share a workbook's sheets among workers. Empty when unclear; nothing is trusted here,
+    the scan before calamine checks every part."""
+    try:
+        with zipfile.ZipFile(fh) as zf:
+            sizes = {i.filename: i.file_size for i in zf.infolist()}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return {}
+    return {title: sizes.get(part, 0) for part, title in _sheet_names(fh).items()}
+
+
 def _resolve(target: str) -> str:
     """A workbook relationship's target as calamine resolves it."""
     if target.startswith("/xl/"):
