@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ledgercheck import catalog, checks, fingerprints, stats, template
+from ledgercheck import catalog, checks, fingerprints, guard, stats, template
 from ledgercheck.checks import crossref
 from ledgercheck.checks.base import Hits, Rule, TableHit, Target
 from ledgercheck.findings import (
@@ -29,7 +29,7 @@ from ledgercheck.ledger import Ledger, combine
 from ledgercheck.mask import mask
 from ledgercheck.normalize import TableData, build, show
 from ledgercheck.packs import Pack
-from ledgercheck.read import InputError, Limits, read_file
+from ledgercheck.read import InputError, Limits, Selection, read_file
 from ledgercheck.tables import LEDGER_TABLES, PII, ROSTER_TABLES, Table
 
 
@@ -65,11 +65,15 @@ class FileResult:
 
 
 def load_file(
-    path: Path, label: str, options: Options, kinds: Sequence[Table] = LEDGER_TABLES
+    path: Path,
+    label: str,
+    options: Options,
+    kinds: Sequence[Table] = LEDGER_TABLES,
+    sheets: Selection | None = None,
 ) -> FileResult:
     """Read one file into typed tables; a file that cannot be read becomes F001/F002."""
     try:
-        return _load(path, label, options, kinds)
+        return _load(path, label, options, kinds, sheets)
     except InputError as exc:
         return FileResult(
             InputInfo(label, error=exc.reason), [], [Draft(exc.code, label, value=exc.reason)]
@@ -82,9 +86,12 @@ def load_file(
         return FileResult(InputInfo(label, error=reason), [], [Draft("F001", label, value=reason)])
 
 
-def _load(path: Path, label: str, options: Options, kinds: Sequence[Table]) -> FileResult:
+def _load(
+    path: Path, label: str, options: Options, kinds: Sequence[Table], chosen: Selection | None
+) -> FileResult:
     info = InputInfo(label)
-    sheets = read_file(path, options.password, options.limits)
+    only, skip = (chosen.only, chosen.skip) if chosen else (None, ())
+    sheets = read_file(path, options.password, options.limits, only, skip)
     tables: list[TableData] = []
     drafts: list[Draft] = []
     for sheet in sheets:
@@ -160,7 +167,7 @@ def load_all(
     results: list[FileResult] = []
     if jobs == 1:
         for path, label in paths:
-            results.append(load_file(path, label, options, kinds))
+            results.append(load_shared(path, label, options, kinds))
             if progress:
                 progress(results[-1])
         return results
@@ -174,6 +181,71 @@ def load_all(
             if progress:
                 progress(results[-1])
     return results
+
+
+# A workbook's sheets are shared among processes when they hold at least this much XML
+# (~40,000 rows): below it, starting a process and sending the tables back cost more.
+SHARE_BYTES = 32 * 1024 * 1024
+
+
+def load_shared(
+    path: Path, label: str, options: Options, kinds: Sequence[Table] = LEDGER_TABLES
+) -> FileResult:
+    """One file, its sheets read and normalised by `options.jobs` processes when it is big
+    enough; the result is what `load_file` gives, tables and sheets in workbook order."""
+    order = _sheet_order(path) if options.jobs > 1 else {}
+    groups = _share(order, options.jobs)
+    if len(groups) < 2:
+        return load_file(path, label, options, kinds)
+    mine = Selection(skip=frozenset(n for g in groups[1:] for n in g))
+    try:
+        with ProcessPoolExecutor(max_workers=len(groups) - 1) as pool:
+            theirs = [
+                pool.submit(load_file, path, label, options, kinds, Selection(only=frozenset(g)))
+                for g in groups[1:]
+            ]
+            parts = [load_file(path, label, options, kinds, mine)]
+            parts += [f.result() for f in theirs]
+    except BrokenExecutor:
+        return _isolated(path, label, options, kinds)
+    return _joined(parts, order)
+
+
+def _sheet_order(path: Path) -> dict[str, int]:
+    """Worksheet name → uncompressed bytes, in workbook order; empty unless a zip workbook."""
+    try:
+        with path.open("rb") as fh:
+            return guard.sheet_sizes(fh)
+    except OSError:
+        return {}
+
+
+def _share(sizes: dict[str, int], jobs: int) -> list[list[str]]:
+    """Sheets dealt biggest first to the least loaded of `jobs` groups."""
+    if sum(sizes.values()) < SHARE_BYTES:
+        return []
+    groups: list[list[str]] = [[] for _ in range(min(jobs, len(sizes)))]
+    loads = [0] * len(groups)
+    for name in sorted(sizes, key=lambda n: -sizes[n]):
+        least = loads.index(min(loads))
+        groups[least].append(name)
+        loads[least] += sizes[name]
+    return [g for g in groups if g]
+
+
+def _joined(parts: list[FileResult], order: dict[str, int]) -> FileResult:
+    failed = next((p for p in parts if p.info.error), None)
+    if failed is not None:
+        return failed  # read whole, the file would have failed as a whole
+    position = {name: i for i, name in enumerate(order)}
+
+    def rank(name: str) -> int:
+        return position.get(name, len(position))
+
+    info = InputInfo(parts[0].info.file)
+    info.sheets = sorted((s for p in parts for s in p.info.sheets), key=lambda s: rank(s.sheet))
+    tables = sorted((t for p in parts for t in p.tables), key=lambda t: rank(t.sheet))
+    return FileResult(info, tables, [d for p in parts for d in p.drafts])
 
 
 def _isolated(path: Path, label: str, options: Options, kinds: Sequence[Table]) -> FileResult:

@@ -18,7 +18,7 @@ import io
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, overload
@@ -172,8 +172,14 @@ def detect_format(head: bytes, suffix: str) -> str:
 
 
 def read_file(
-    path: Path, password: str | None = None, limits: Limits | None = None
+    path: Path,
+    password: str | None = None,
+    limits: Limits | None = None,
+    sheets: Collection[str] | None = None,
+    skip: Collection[str] = (),
 ) -> list[RawSheet]:
+    """The file's sheets in workbook order; of a workbook, only `sheets` when given, and
+    not those in `skip` (processes that share a workbook's sheets read a part each)."""
     limits = limits or Limits()
     kind = _probe(path, limits)
     try:
@@ -182,8 +188,8 @@ def read_file(
         if kind == "csv":
             return [_read_csv(path, limits)]
         if kind == "ole":
-            return _read_ole(path, password, limits)
-        return _read_zip(path, path, limits)
+            return _read_ole(path, password, limits, Selection(sheets, skip))
+        return _read_zip(path, path, limits, Selection(sheets, skip))
     except guard.Refused as exc:
         raise InputError("F001", str(exc)) from exc
 
@@ -208,28 +214,44 @@ def _probe(path: Path, limits: Limits) -> str:
 # --- workbooks -----------------------------------------------------------------------
 
 
-def _read_zip(source: Path | io.BytesIO, path: Path, limits: Limits) -> list[RawSheet]:
-    with _binary(source) as fh:
-        scan = guard.inspect_zip(fh, limits)
-    return _read_calamine(source, path, limits, scan.kind, scan.sheets)
+def _read_zip(
+    source: Path | io.BytesIO, path: Path, limits: Limits, sheets: Selection | None = None
+) -> list[RawSheet]:
+    # The guard reads its own handle: calamine may be reading the workbook meanwhile.
+    own = source if isinstance(source, Path) else io.BytesIO(source.getbuffer())
+    with _binary(own) as fh:
+        plan = guard.prepare(fh, limits)
+
+        def clear(name: str) -> guard.PartScan | None:
+            info = plan.deferred.get(name)
+            return None if info is None else guard.scan_sheet(fh, info, limits, name)
+
+        return _read_calamine(source, path, limits, plan.scan.kind, clear, sheets)
 
 
-def _read_ole(path: Path, password: str | None, limits: Limits) -> list[RawSheet]:
+def _read_ole(
+    path: Path, password: str | None, limits: Limits, sheets: Selection | None = None
+) -> list[RawSheet]:
     """An OLE file is either a legacy .xls or an encrypted OOXML (or .xls) workbook."""
     plain = _decrypt(path, password)
     if plain is None:
         with path.open("rb") as fh:
             guard.inspect_xls(fh, limits)
-        return _read_calamine(path, path, limits, "xls")
+        return _read_calamine(path, path, limits, "xls", _cleared, sheets)
     size = plain.seek(0, io.SEEK_END)
     plain.seek(0)
     if size > limits.max_file_bytes:
         raise InputError("F001", "decrypted workbook larger than the file size limit")
     if plain.read(4) == ZIP_MAGIC:
-        return _read_zip(plain, path, limits)
+        return _read_zip(plain, path, limits, sheets)
     plain.seek(0)
     guard.inspect_xls(plain, limits)
-    return _read_calamine(plain, path, limits, "xls")
+    return _read_calamine(plain, path, limits, "xls", _cleared, sheets)
+
+
+def _cleared(name: str) -> guard.PartScan | None:
+    """A legacy workbook is checked whole before calamine opens it: nothing left per sheet."""
+    return None
 
 
 def _decrypt(path: Path, password: str | None) -> io.BytesIO | None:
@@ -286,14 +308,29 @@ def _open_workbook(
     return pc.CalamineWorkbook.from_filelike(stack.enter_context(_binary(source)))
 
 
+Clearance = Callable[[str], "guard.PartScan | None"]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which of a workbook's sheets to read: those named (all when None), but not skipped."""
+
+    only: Collection[str] | None = None
+    skip: Collection[str] = ()
+
+    def wants(self, name: str) -> bool:
+        return (self.only is None or name in self.only) and name not in self.skip
+
+
 def _read_calamine(
     source: Path | io.BytesIO,
     path: Path,
     limits: Limits,
     kind: str,
-    parts: dict[str, guard.PartScan] | None = None,
+    clear: Clearance,
+    sheets: Selection | None = None,
 ) -> list[RawSheet]:
-    parts = parts or {}
+    """`clear(name)` runs the guard over a sheet before calamine may parse it."""
     with contextlib.ExitStack() as stack:
         stack.enter_context(_quiet_stderr())
         try:
@@ -306,7 +343,16 @@ def _read_calamine(
             raise _calamine_failure("corrupt or unsupported workbook", exc) from exc
         if len(names) > limits.max_sheets:
             raise InputError("F001", f"{len(names)} sheets, over the limit of {limits.max_sheets}")
-        return [_read_sheet(wb, m.name, limits, parts.get(m.name)) for m in metas]
+        chosen = [m.name for m in metas if sheets is None or sheets.wants(m.name)]
+        return _read_sheets(wb, chosen, limits, clear)
+
+
+def _read_sheets(
+    wb: pc.CalamineWorkbook, names: list[str], limits: Limits, clear: Clearance
+) -> list[RawSheet]:
+    # One sheet at a time, each scanned just before it is parsed. (python-calamine keeps
+    # the GIL while it parses: a thread would not overlap the scan with the parse.)
+    return [_read_sheet(name, clear(name), wb, limits) for name in names]
 
 
 @contextlib.contextmanager
@@ -347,7 +393,7 @@ def _calamine_failure(what: str, exc: BaseException) -> BaseException:
 
 
 def _read_sheet(
-    wb: pc.CalamineWorkbook, name: str, limits: Limits, part: guard.PartScan | None
+    name: str, part: guard.PartScan | None, wb: pc.CalamineWorkbook, limits: Limits
 ) -> RawSheet:
     try:
         sheet = wb.get_sheet_by_name(name)
