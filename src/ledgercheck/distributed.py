@@ -35,7 +35,7 @@ import pandas as pd
 from ledgercheck import checks
 from ledgercheck.checks import medical, population
 from ledgercheck.checks.base import Hits, Rule, Target
-from ledgercheck.findings import Aggregate, Draft, InputInfo, NotRun, Report
+from ledgercheck.findings import Aggregate, Districts, Draft, InputInfo, NotRun, Report
 from ledgercheck.ledger import Ledger
 from ledgercheck.normalize import TableData
 from ledgercheck.pipeline import (
@@ -276,7 +276,7 @@ class Summary:
     rules_not_run: list[NotRun]
     comparisons: list[dict[str, Any]]
     series: dict[str, list[float]]
-    districts: dict[tuple[str, str, int], str]
+    districts: Districts
     aggregates: list[Aggregate]
     members: pd.DataFrame  # HH005: id, file, position in the part's members
     households: dict[str, int]  # POP: households per 户类型

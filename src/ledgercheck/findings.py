@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import union_categoricals
 
 
 class Severity(StrEnum):
@@ -137,6 +141,119 @@ class Aggregate:
         return asdict(self)
 
 
+Key = tuple[str, str, int]  # (file, sheet, row)
+
+
+class Districts:
+    """The district each checked row names, keyed (file, sheet, row) as a dict would be.
+
+    A dict of 2 million such keys costs ~200 bytes a row (half a gigabyte for a city's
+    ledger). Per (file, sheet) this keeps one categorical Series of names indexed by row
+    number, sorted: 5 bytes a row. Reporters need only a row's district (`get`), rows per
+    district and, to put runs side by side, equality; `update` lets a later part win, as
+    dict.update does.
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[tuple[str, str], pd.Series] = {}
+
+    @classmethod
+    def of(cls, mapping: Mapping[Key, str]) -> Districts:
+        """From a plain dict, as a report built by hand may give one."""
+        out = cls()
+        by_sheet: dict[tuple[str, str], dict[int, str]] = {}
+        for (file, sheet, row), name in mapping.items():
+            by_sheet.setdefault((file, sheet), {})[row] = name
+        for (file, sheet), names in by_sheet.items():
+            rows = np.fromiter(names, dtype=np.int64, count=len(names))
+            out.add(file, sheet, rows, pd.Series(list(names.values()), dtype="str"))
+        return out
+
+    def add(self, file: str, sheet: str, rows: np.ndarray, names: pd.Series) -> None:
+        """Name rows of a sheet (a missing name names nothing); a row named before takes
+        the new name."""
+        part = _part(np.asarray(rows, dtype=np.int64), pd.Categorical(names))
+        if not len(part):
+            return
+        old = self._parts.get((file, sheet))
+        if old is not None:
+            rows = np.concatenate([old.index.to_numpy(dtype=np.int64), part.index.to_numpy()])
+            both = union_categoricals([old.array, part.array], sort_categories=True)
+            part = _part(rows, both)
+        self._parts[(file, sheet)] = part
+
+    def update(self, other: Districts) -> None:
+        for (file, sheet), part in other._parts.items():
+            self.add(file, sheet, part.index.to_numpy(), part)
+
+    def get(self, key: Key, default: str | None = None) -> str | None:
+        part = self._parts.get((key[0], key[1]))
+        if part is None:
+            return default
+        # A binary search: Series.get would build a hash table of the whole index.
+        rows = part.index.to_numpy()
+        at = int(np.searchsorted(rows, key[2]))
+        if at == len(rows) or rows[at] != key[2]:
+            return default
+        return str(part.cat.categories[part.array.codes[at]])
+
+    def rows_by_district(self) -> Counter[str]:
+        out: Counter[str] = Counter()
+        for part in self._parts.values():
+            names = part.cat.categories
+            counts = np.bincount(part.array.codes, minlength=len(names))
+            out.update({str(name): int(n) for name, n in zip(names, counts, strict=True)})
+        return out
+
+    def names_by_file(self) -> dict[str, set[str]]:
+        """The districts each file's rows name."""
+        out: dict[str, set[str]] = {}
+        for (file, _sheet), part in self._parts.items():
+            out.setdefault(file, set()).update(str(name) for name in part.cat.categories)
+        return out
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self._parts.values())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Districts):
+            return NotImplemented
+        return self._parts.keys() == other._parts.keys() and all(
+            _same(part, other._parts[key]) for key, part in self._parts.items()
+        )
+
+    def __repr__(self) -> str:
+        return f"Districts({len(self)} rows in {len(self._parts)} sheets)"
+
+
+def _part(rows: np.ndarray, names: pd.Categorical) -> pd.Series:
+    """Named rows only, each once (its last name), sorted by row; categories sorted and
+    all used, so that two equal parts hold equal codes."""
+    named = names.codes >= 0
+    if not named.all():
+        rows, names = rows[named], names[named]
+    if not (rows[1:] > rows[:-1]).all():  # a sheet's rows come in order: seldom sorted here
+        order = np.argsort(rows, kind="stable")  # a row's later names stay after its earlier
+        rows, names = rows[order], names[order]
+        last = np.ones(len(rows), dtype=bool)
+        last[:-1] = rows[1:] != rows[:-1]
+        rows, names = rows[last], names[last]
+    names = names.remove_unused_categories()
+    if not names.categories.is_monotonic_increasing:
+        names = names.reorder_categories(names.categories.sort_values())
+    small = len(rows) == 0 or rows[-1] < 2**31  # a sheet's rows fit 4 bytes: half the index
+    index = pd.Index(rows.astype(np.int32 if small else np.int64, copy=False))
+    return pd.Series(names, index=index, copy=False)
+
+
+def _same(one: pd.Series, two: pd.Series) -> bool:
+    return (
+        one.index.equals(two.index)
+        and one.cat.categories.equals(two.cat.categories)
+        and np.array_equal(one.array.codes, two.array.codes)
+    )
+
+
 @dataclass
 class Report:
     rule_pack: str
@@ -151,10 +268,14 @@ class Report:
     # report is built by hand): measured values per series (e.g. every in-patient claim's
     # actual ratio) and the district of each checked row, keyed (file, sheet, row).
     series: dict[str, list[float]] = field(default_factory=dict)
-    districts: dict[tuple[str, str, int], str] = field(default_factory=dict)
+    districts: Districts = field(default_factory=Districts)
     # Findings of the baseline or last recorded run that are gone (their dicts, state
     # "resolved"); None when the run was not compared with an earlier one.
     resolved: list[dict[str, Any]] | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.districts, Districts):  # a plain dict, from a hand-built report
+            self.districts = Districts.of(self.districts)
 
     def district(self, f: Finding) -> str | None:
         """The district of a finding's row, where the ledger says it."""
@@ -200,7 +321,7 @@ class Report:
         """
         out: dict[str, dict[str, int]] = {
             district: {"rows": rows, **_zero()}
-            for district, rows in Counter(self.districts.values()).items()
+            for district, rows in self.districts.rows_by_district().items()
         }
         for f in self.findings:
             named = self.district(f)

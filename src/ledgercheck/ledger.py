@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ledgercheck import idnumber, values
 from ledgercheck.normalize import TableData
@@ -93,26 +95,59 @@ def _enrich_members(ledger: Ledger, as_of: dt.date) -> None:
     )
     hh = ledger.frames.get("households")
     if hh is not None and "household_id" in m.columns and "household_id" in hh.columns:
-        first = hh.drop_duplicates("household_id").set_index("household_id")
-        at = first.index.get_indexer(pd.Index(m["household_id"]))
-        for src, dst in (
-            ("household_type", "_hh_type"),
-            ("extreme_poverty_support", "_extreme"),
-            ("district", "_district"),
-        ):
+        joined = {"household_type": "_hh_type", "extreme_poverty_support": "_extreme"}
+        first = _first(hh, "household_id", (*joined, "district"))
+        at = positions(m["household_id"], first.index)
+        for src, dst in joined.items():
             if src in first.columns:
                 m[dst] = _taken(first[src], at, m.index)
+        if "district" in first.columns:
+            # For the charts' per-区 figures only: a few names, a byte a member as categories.
+            m["_district"] = _taken(first["district"].astype("category"), at, m.index)
         m["_hh_found"] = pd.Series(at >= 0, index=m.index)
     if "_hh_type" in m.columns:
         m["_in_ledger"] = m["_hh_type"].isin(LEDGER_TYPES)
     ledger.frames["members"] = m
 
 
+def _first(frame: pd.DataFrame, key: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """`columns` of the first row of each `key`, indexed by it. Only those columns:
+    deduplicating the whole table would copy every column of it."""
+    present = [c for c in columns if c in frame.columns and c != key]
+    return frame[[key, *present]].drop_duplicates(key).set_index(key)
+
+
+def positions(keys: pd.Series, known: pd.Index) -> np.ndarray:
+    """Where each key is in `known` (unique), -1 where it is not: `known.get_indexer(keys)`.
+
+    By Arrow's hash lookup when both are Arrow strings: pandas 3 first boxes every key of
+    its Arrow-backed str dtype in Python (1.4 s and 100 MB for a million members).
+    """
+    ours, theirs = _arrow_text(keys), _arrow_text(known)
+    if ours is None or theirs is None:
+        return known.get_indexer(pd.Index(keys))
+    if isinstance(theirs, pa.ChunkedArray):
+        theirs = theirs.combine_chunks()
+    at = pc.index_in(ours, value_set=theirs.cast(ours.type))
+    return np.asarray(pc.fill_null(at, -1).to_numpy(), dtype=np.intp)
+
+
+def _arrow_text(values: pd.Series | pd.Index) -> pa.Array | pa.ChunkedArray | None:
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    return pa.array(values.array)  # no copy: the column's own Arrow data
+
+
 def found(keys: pd.Series, known: pd.Index) -> pd.Series:
     """`keys.isin(known)` for a unique index, by hash lookup: pandas 3's isin on its
     arrow-backed str dtype boxes every value of `known` in Python (0.5 s for 30,000 IDs)."""
-    hit = known.get_indexer(pd.Index(keys)) >= 0
-    return pd.Series(hit.tolist(), index=keys.index, dtype=bool)
+    return pd.Series(positions(keys, known) >= 0, index=keys.index, dtype=bool)
+
+
+def lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
+    """`keys.map(table)` for a table with unique keys, by `positions`: NA where absent."""
+    return _taken(table, positions(keys, table.index), keys.index)
 
 
 def _taken(values: pd.Series, at: np.ndarray, index: pd.Index) -> pd.Series:
@@ -125,13 +160,18 @@ def _enrich_claims(ledger: Ledger, name: str) -> None:
     members = ledger.frames.get("members")
     if members is None or "id_number" not in frame.columns or "id_number" not in members.columns:
         return
-    people = members.drop_duplicates("id_number").set_index("id_number")
-    at = people.index.get_indexer(pd.Index(frame["id_number"]))
+    joined = {
+        "_extreme": "_m_extreme",
+        "_hh_type": "_m_hh_type",
+        "household_id": "_m_household_id",
+        "_district": "_m_district",
+    }
+    people = _first(members, "id_number", tuple(joined))
+    at = positions(frame["id_number"], people.index)
     frame["_member_found"] = pd.Series(at >= 0, index=frame.index)
-    for src in ("_extreme", "_hh_type", "household_id", "_district"):
+    for src, dst in joined.items():
         if src in people.columns:
-            name = f"_m{src}" if src.startswith("_") else "_m_household_id"
-            frame[name] = _taken(people[src], at, frame.index)
+            frame[dst] = _taken(people[src], at, frame.index)
     ledger.frames[name] = frame
 
 
@@ -149,8 +189,8 @@ def _enrich_payments(ledger: Ledger) -> None:
     pay["_pay_household_id"] = key
     hh = ledger.frames.get("households")
     if hh is not None and {"household_id", "business_net_income"} <= set(hh.columns):
-        first = hh.drop_duplicates("household_id").set_index("household_id")
-        pay["_hh_business_income"] = key.map(first["business_net_income"]).astype("float64")
+        first = _first(hh, "household_id", ("business_net_income",))
+        pay["_hh_business_income"] = lookup(key, first["business_net_income"]).astype("float64")
     ledger.frames["payments"] = pay
 
 

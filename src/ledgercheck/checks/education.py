@@ -6,9 +6,9 @@ import datetime as dt
 
 import pandas as pd
 
-from ledgercheck.checks.base import Hits, Target, flag, lists, rule
+from ledgercheck.checks.base import Hits, Target, flag, lists, rule, shown
 from ledgercheck.checks.medical import LEDGER_PERSON, person_columns
-from ledgercheck.ledger import Ledger, age_at
+from ledgercheck.ledger import Ledger, age_at, lookup
 from ledgercheck.packs import Pack
 
 OUT_OF_SCHOOL = ("非在校生", "辍学")
@@ -70,8 +70,9 @@ def age_fits_level(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     m = ledger.frames["members"]
     ranges = _level_ranges(pack)
     age = age_on(m, pack.as_of)
-    low = m["school_status"].map({k: lo for k, (lo, _) in ranges.items()})
-    high = m["school_status"].map({k: hi for k, (_, hi) in ranges.items()})
-    outside = (age < low.astype("Int64")) | (age > high.astype("Int64"))
-    expected = m["school_status"].map({k: f"{lo}–{hi}岁" for k, (lo, hi) in ranges.items()})
-    return Hits(flag(outside), expected)
+    status = m["school_status"]
+    low = lookup(status, pd.Series({k: lo for k, (lo, _) in ranges.items()}, dtype="float64"))
+    high = lookup(status, pd.Series({k: hi for k, (_, hi) in ranges.items()}, dtype="float64"))
+    bad = flag((age < low.astype("Int64")) | (age > high.astype("Int64")))
+    expected = status[bad].map({k: f"{lo}–{hi}岁" for k, (lo, hi) in ranges.items()})
+    return Hits(bad, shown(bad, expected))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ledgercheck.checks.base import Hits, Target, flag, rule, text
-from ledgercheck.ledger import Ledger, found
+from ledgercheck.checks.base import Hits, Target, flag, rule, shown, text
+from ledgercheck.ledger import Ledger, found, lookup
 from ledgercheck.packs import Pack
 
 MALE_RELATIONS = frozenset(
@@ -64,9 +64,9 @@ def without_members(hh: pd.DataFrame, counts: pd.Series) -> Hits:
 
 
 def wrong_size(hh: pd.DataFrame, counts: pd.Series) -> Hits:
-    found = hh["household_id"].map(counts).astype("Int64")
-    bad = flag(found.notna() & hh["household_size"].notna() & (hh["household_size"] != found))
-    return Hits(bad, text(found, only=bad))
+    counted = lookup(hh["household_id"], counts).astype("Int64")
+    bad = flag(counted.notna() & hh["household_size"].notna() & (hh["household_size"] != counted))
+    return Hits(bad, text(counted, only=bad))
 
 
 @rule("HH002", "households", "household_id", needs=MEMBERS_KEY)
@@ -81,14 +81,15 @@ def size_mismatch(ledger: Ledger, pack: Pack, target: Target) -> Hits:
 
 def _heads(ledger: Ledger) -> pd.Series:
     m = ledger.frames["members"]
-    return m[m["relation"] == "户主"].groupby("household_id").size()
+    heads = m.loc[m["relation"] == "户主", "household_id"]  # one column, not the heads' rows
+    return heads.groupby(heads).size()
 
 
 @rule("HH004", "households", "household_id", needs={"members": ("household_id", "relation")})
 def head_count(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     hh = ledger.frames["households"]
     has_members = found(hh["household_id"], _member_counts(ledger).index)
-    heads = hh["household_id"].map(_heads(ledger)).fillna(0).astype("Int64")
+    heads = lookup(hh["household_id"], _heads(ledger)).fillna(0).astype("Int64")
     bad = flag(has_members & (heads != 1))
     return Hits(bad, "1", value=text(heads, only=bad))
 
@@ -100,21 +101,25 @@ def duplicate_person(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     return Hits(flag(ids.notna() & ids.duplicated(keep="first")), "唯一")
 
 
-def _head_rows(ledger: Ledger) -> pd.DataFrame:
+def _head_column(ledger: Ledger, column: str) -> pd.Series:
+    """`column` of each household's one head, by 户编号; empty when members lack it.
+
+    Only that column is taken: the heads' rows of every column would copy a quarter of
+    the members table.
+    """
     m = ledger.frames["members"]
-    heads = m[m["relation"] == "户主"]
+    if column not in m.columns:
+        return pd.Series(dtype=object)
+    heads = m.loc[m["relation"] == "户主", ["household_id", column]]
     single = heads[~heads["household_id"].duplicated(keep=False)]
-    return single.set_index("household_id")
+    return single.set_index("household_id")[column]
 
 
 def _head_disagrees(ledger: Ledger, column: str, member_column: str) -> Hits:
     hh = ledger.frames["households"]
-    heads = _head_rows(ledger)
-    if member_column not in heads.columns:
-        return Hits(pd.Series(False, index=hh.index))
-    theirs = hh["household_id"].map(heads[member_column])
-    bad = hh[column].notna() & theirs.notna() & (hh[column] != theirs)
-    return Hits(flag(bad), theirs, expected_is_pii=True)
+    theirs = lookup(hh["household_id"], _head_column(ledger, member_column))
+    bad = flag(hh[column].notna() & theirs.notna() & (hh[column] != theirs))
+    return Hits(bad, shown(bad, theirs), expected_is_pii=True)
 
 
 @rule(
@@ -150,7 +155,7 @@ def spouses(ledger: Ledger, pack: Pack, target: Target) -> Hits:
         & m["household_id"].where(spouse).duplicated(keep="first")
         & m["household_id"].notna()
     )
-    head_sex = m["household_id"].map(_head_rows(ledger)["_sex"])
+    head_sex = lookup(m["household_id"], _head_column(ledger, "_sex"))
     same_sex = spouse & m["_sex"].notna() & (m["_sex"] == head_sex)
     return Hits(flag(extra | same_sex), "1 名配偶，与户主异性")
 
@@ -159,6 +164,5 @@ def spouses(ledger: Ledger, pack: Pack, target: Target) -> Hits:
 def relation_sex(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     m = ledger.frames["members"]
     male, female = m["relation"].isin(MALE_RELATIONS), m["relation"].isin(FEMALE_RELATIONS)
-    bad = (male & (m["_sex"] == "女")) | (female & (m["_sex"] == "男"))
-    expected = male.map({True: "男", False: "女"})
-    return Hits(flag(bad), expected)
+    bad = flag((male & (m["_sex"] == "女")) | (female & (m["_sex"] == "男")))
+    return Hits(bad, shown(bad, male[bad].map({True: "男", False: "女"})))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from ledgercheck import idnumber
-from ledgercheck.checks.base import Hits, Target, flag, rule
+from ledgercheck.checks.base import Hits, Target, flag, rule, shown
 from ledgercheck.ledger import Ledger, age_at
 from ledgercheck.packs import Pack
 
@@ -35,11 +33,10 @@ def _problem(code: str) -> None:
         bad = flag(frame[f"_{target.point}_problem"] == code)
         if code != "ID002":
             return Hits(bad, EXPECTED[code])
-        right = pd.Series(None, index=frame.index, dtype=object)
-        right[bad] = frame.loc[bad, target.point or ""].map(
+        right = frame.loc[bad, target.point or ""].map(
             lambda v: idnumber.check_digit(v[:17]) if isinstance(v, str) else None
         )
-        return Hits(bad, right)
+        return Hits(bad, shown(bad, right))
 
 
 for _code in EXPECTED:
@@ -59,7 +56,7 @@ def age_mismatch(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     from_id = age_at(m["_birth"], pack.as_of)
     tolerance = pack.param("ID005", "tolerance_years")
     bad = flag((m["age"] - from_id).abs() > tolerance)
-    return Hits(bad, from_id.astype("string"))
+    return Hits(bad, shown(bad, from_id[bad].astype("string")))
 
 
 @rule("ID006", targets=ID_TARGETS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ledgercheck.checks.base import Hits, Target, flag, rule
+from ledgercheck.checks.base import Hits, Target, flag, rule, shown
 from ledgercheck.ledger import Ledger
 from ledgercheck.packs import Pack
 from ledgercheck.tables import LEDGER_TYPES
@@ -47,8 +47,10 @@ def too_few_checks(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     minimum = pack.param("WAT002", "min_checks")
     # Point at the first inspection left empty; with none empty, at the last column there is.
     column = blank.idxmax(axis=1).where(blank.any(axis=1), present[-1])
-    bad = _ledger_households(ledger) & (recorded < minimum)
-    return Hits(flag(bad), str(minimum), value=recorded.astype(str), column=column)
+    bad = flag(_ledger_households(ledger) & (recorded < minimum))
+    return Hits(
+        bad, str(minimum), value=shown(bad, recorded[bad].astype(str)), column=shown(bad, column)
+    )
 
 
 @rule("WAT003", "households", "water_quality_test", ("household_type", "water_quality_test"))

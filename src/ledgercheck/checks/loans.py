@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ledgercheck.checks.base import Hits, Target, flag, rule
+from ledgercheck.checks.base import Hits, Target, flag, rule, shown
 from ledgercheck.checks.medical import yuan
 from ledgercheck.ledger import Ledger
 from ledgercheck.packs import Pack
@@ -41,4 +41,4 @@ def startup_loan(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     # The term ends on the same calendar day N years on (29 Feb → 28 Feb).
     latest = loans["issued_on"] + pd.DateOffset(years=pack.param("LOAN002", "max_term_years"))
     late = flag(startup & (loans["due_on"].dt.normalize() > latest.dt.normalize()))
-    return Hits(late, latest.dt.strftime("%Y-%m-%d"))
+    return Hits(late, shown(late, latest[late].dt.strftime("%Y-%m-%d")))

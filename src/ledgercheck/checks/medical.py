@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ledgercheck.checks.base import Hits, Target, flag, lists, rule
+from ledgercheck.checks.base import Hits, Target, flag, lists, rule, shown
 from ledgercheck.ledger import Ledger
 from ledgercheck.packs import Pack
 
@@ -76,13 +76,11 @@ EPSILON = 1e-9
 
 def _ratio_hits(frame: pd.DataFrame, applies: pd.Series, minimum: float) -> Hits:
     ratio = actual_ratio(frame)
-    bad = applies & (ratio < minimum - EPSILON)
+    bad = flag(applies & (ratio < minimum - EPSILON))
     point = "assistance_paid" if "assistance_paid" in frame.columns else "basic_insurance_paid"
-    column = pd.Series(point, index=frame.index)
     # Shown only on the flagged rows: formatting every claim's ratio costs more than the check.
-    shown = pd.Series(None, index=frame.index, dtype=object)
-    shown[bad] = ratio[bad].map(lambda r: None if pd.isna(r) else f"{r:.2%}")
-    return Hits(flag(bad), f"{minimum:.0%}", value=shown, column=column)
+    value = shown(bad, ratio[bad].map(lambda r: None if pd.isna(r) else f"{r:.2%}"))
+    return Hits(bad, f"{minimum:.0%}", value=value, column=point)
 
 
 CLAIM_COLUMNS = ("visit_type", "eligible_cost", "basic_insurance_paid")
@@ -192,7 +190,8 @@ def assistance_share(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     if cap is not None:
         required = required.clip(upper=cap)
     short = frame["assistance_paid"].fillna(0) < required - HALF_FEN
-    return Hits(flag((burden > 0) & short), yuan_text(required.round(2)))
+    bad = flag((burden > 0) & short)
+    return Hits(bad, shown(bad, yuan_text(required[bad].round(2))))
 
 
 @rule(
@@ -207,10 +206,11 @@ def money_adds_up(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     parts = reimbursed(frame) + frame["out_of_pocket"]  # NaN when out_of_pocket is empty
     unbalanced = (total - parts).abs() > pack.param("MED015", "tolerance") + EPSILON
     too_eligible = frame["eligible_cost"] > total + EPSILON
+    bad = flag(unbalanced | too_eligible)
     # The sum is what total should be; when only eligible > total, total must reach eligible.
-    at_least = yuan_text(frame["eligible_cost"], prefix="≥ ")
-    expected = yuan_text(parts.round(2)).where(flag(unbalanced), at_least)
-    return Hits(flag(unbalanced | too_eligible), expected)
+    at_least = yuan_text(frame["eligible_cost"][bad], prefix="≥ ")
+    expected = yuan_text(parts[bad].round(2)).where(flag(unbalanced)[bad], at_least)
+    return Hits(bad, shown(bad, expected))
 
 
 def _has_health(m: pd.DataFrame, value: str) -> pd.Series:

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ledgercheck.checks.base import Hits, Target, flag, rule
+from ledgercheck.checks.base import Hits, Target, flag, rule, shown
 from ledgercheck.checks.medical import HALF_FEN, yuan, yuan_text
-from ledgercheck.ledger import Ledger
+from ledgercheck.ledger import Ledger, lookup
 from ledgercheck.packs import Pack
 
 # 产业奖励 goes to 建档立卡户 (二(三)1): 边缘户 and 一般农户 are not registered households.
@@ -39,8 +39,9 @@ def repeats(rows: pd.Series, keys: Sequence[pd.Series]) -> pd.Series:
     return seen.reindex(rows.index, fill_value=False).astype(bool)
 
 
-def _column(index: pd.Index, default: str, other: str, where: pd.Series) -> pd.Series:
-    return pd.Series(default, index=index).where(~where, other)
+def _either(bad: pd.Series, where: pd.Series, yes: str, no: str) -> pd.Series:
+    """Per flagged row, `yes` where `where` holds, else `no` (as `shown`)."""
+    return shown(bad, where[bad].map({True: yes, False: no}))
 
 
 # --- monthly amounts: 生态补偿金 (二(三)5), 务工奖补 (二(三)2) ---------------------------------
@@ -57,9 +58,10 @@ def _monthly_hits(
     due = monthly * frame["months"].astype("float64")
     months_wrong = flag(of_item & bad_months)
     amount_wrong = flag(of_item) & _off(frame["amount"], due)
-    expected = yuan_text(due).where(~months_wrong, months_text)
-    column = _column(frame.index, "amount", "months", months_wrong)
-    return Hits(months_wrong | amount_wrong, expected, column=column)
+    bad = months_wrong | amount_wrong
+    expected = yuan_text(due[bad]).where(~months_wrong[bad], months_text)
+    column = _either(bad, months_wrong, "months", "amount")
+    return Hits(bad, shown(bad, expected), column=column)
 
 
 # --- 生态补偿金 (二(三)5) ------------------------------------------------------------------
@@ -87,8 +89,8 @@ def eco_paid_late(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     second = _deadline(paid, pack.param("PAY002", "second_half_deadline"))
     period = frame["period"]
     deadline = first.where(period == "上半年", second.where(period == "下半年"))
-    bad = (frame["item"] == "生态补偿金") & (paid > deadline)
-    return Hits(flag(bad), deadline.dt.strftime("%Y-%m-%d"))
+    bad = flag((frame["item"] == "生态补偿金") & (paid > deadline))
+    return Hits(bad, shown(bad, deadline[bad].dt.strftime("%Y-%m-%d")))
 
 
 # --- 就业扶贫 (二(三)2) --------------------------------------------------------------------
@@ -97,13 +99,15 @@ def eco_paid_late(ledger: Ledger, pack: Pack, target: Target) -> Hits:
 @rule("PAY003", "payments", "amount", ("item", "amount", "paid_on", "id_number"))
 def transport_subsidy(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     frame = ledger.frames["payments"]
-    due = frame["item"].map({item: pack.param("PAY003", key) for item, key in TRANSPORT.items()})
+    amounts = {item: pack.param("PAY003", key) for item, key in TRANSPORT.items()}
+    due = lookup(frame["item"], pd.Series(amounts, dtype="float64"))
     transport = due.notna()
     # Both kinds are one transport subsidy: once per person per year, whichever kind.
     twice = repeats(transport, (_person(frame), frame["paid_on"].dt.year))
-    wrong = transport & _off(frame["amount"], due.astype("float64"))
-    expected = yuan_text(due.astype("float64")).where(~twice, "每人每年 1 次")
-    return Hits(twice | wrong, expected)
+    wrong = transport & _off(frame["amount"], due)
+    bad = twice | wrong
+    expected = yuan_text(due[bad]).where(~twice[bad], "每人每年 1 次")
+    return Hits(bad, shown(bad, expected))
 
 
 def _bonus_for_months(ledger: Ledger, pack: Pack, code: str, item: str) -> Hits:
@@ -131,8 +135,8 @@ def _one_off(
     of_item = frame["item"] == item
     twice = repeats(of_item, (key,)) if key is not None else pd.Series(False, index=frame.index)
     wrong = flag(of_item) & _off(frame["amount"], amount)
-    expected = pd.Series(yuan(amount), index=frame.index).where(~twice, once)
-    return Hits(twice | wrong, expected)
+    bad = twice | wrong
+    return Hits(bad, _either(bad, twice, once, yuan(amount)))
 
 
 @rule("PAY006", "payments", "amount", ("item", "amount", "id_number"))
@@ -163,12 +167,13 @@ def industry_award(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     # Only a household whose 2019 business income exceeded the floor earns the award.
     unearned = flag(of_item & (frame["_hh_business_income"] <= floor))
     wrong = flag(of_item) & _off(frame["amount"], amount)
+    bad = twice | unearned | wrong
     expected = (
-        pd.Series(yuan(amount), index=frame.index)
-        .where(~unearned, f"0元 (家庭经营性纯收入 ≤ {yuan(floor)})")
-        .where(~twice, "每户 1 次")
+        pd.Series(yuan(amount), index=frame.index[bad])
+        .where(~unearned[bad], f"0元 (家庭经营性纯收入 ≤ {yuan(floor)})")
+        .where(~twice[bad], "每户 1 次")
     )
-    return Hits(twice | unearned | wrong, expected)
+    return Hits(bad, shown(bad, expected))
 
 
 @rule(
@@ -210,8 +215,7 @@ def disabled_support(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     off_total = of_item & _off(total, amount)
     suspect = _off(frame["amount"], amount) | repeats(of_item, (key,))
     bad = flag(off_total & suspect)
-    shown = pd.Series(None, index=frame.index, dtype=object)
-    shown[bad] = total[bad].map(
+    expected = total[bad].map(
         lambda t: None if pd.isna(t) else f"{yuan(amount)} (household total {yuan(t)})"
     )
-    return Hits(bad, shown)
+    return Hits(bad, shown(bad, expected))

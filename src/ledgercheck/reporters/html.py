@@ -131,9 +131,7 @@ def district_of(
 
 
 def single_district_files(report: Report) -> dict[str, str]:
-    seen: dict[str, set[str]] = defaultdict(set)
-    for (file, _sheet, _row), district in report.districts.items():
-        seen[file].add(district)
+    seen = report.districts.names_by_file()
     return {file: next(iter(names)) for file, names in seen.items() if len(names) == 1}
 
 
