@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import os
+import subprocess
+import sys
+from collections import deque
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from batchdata import write_folder
-from ledgercheck import packs, synth
+from batchdata import district_ledgers, write_folder, write_ledgers, write_tables
+from ledgercheck import batch, packs, pipeline, synth
 from ledgercheck.cli import app
 from ledgercheck.findings import Report
 from ledgercheck.pipeline import Options, verify
+from ledgercheck.reporters import json as json_reporter
+from ledgercheck.tables import LEDGER_TABLES
 
 runner = CliRunner()
 THREE = list(synth.DISTRICTS[:3])
@@ -169,3 +178,274 @@ def test_summary_by_file_and_by_district(folder: tuple[Path, list[Path], str]) -
     assert "Findings by district" in result.stdout
     for district in THREE:
         assert district in result.stdout
+
+
+# --- `--jobs 2`: each worker checks the files it read, the parent reduces the cross-file ------
+# rules (ledgercheck.batch). Each report must equal the union's, `--jobs 1`, whichever worker
+# reads which file: a part split between workers is checked by one, which reads the rest.
+
+
+def two_ways(paths: list[Path], options: Options, jobs: int = 2) -> tuple[Report, Report]:
+    items = [(p, p.name) for p in paths]
+    return verify(items, replace(options, jobs=1)), batch.verify(items, replace(options, jobs=jobs))
+
+
+def assert_same(one: Report, two: Report) -> None:
+    assert json_reporter.to_dict(two) == json_reporter.to_dict(one)
+    assert two.aggregates == one.aggregates
+    assert two.series == one.series
+    assert two.districts == one.districts
+
+
+def awkward_folder(folder: Path) -> list[Path]:
+    """One district split over three workbooks and a full one, with a broken file between.
+
+    a: households and villages; b: members, without 年度健康管理服务次数; c: claims,
+    payments and loans (joined to b by 证件号码, to a by 户编号); d: another district,
+    which also registers a person of b (HH005); e: unreadable.
+    """
+    split, whole = district_ledgers(THREE[1:], 10, ("HH003", "HH007", "MED012", "PAY003"))
+    t = split.tables
+    claimed = set(t["medical"]["id_number"]) | set(t["payments"]["id_number"])
+    claimed |= set(t["loans"]["id_number"])
+    free = t["members"][~t["members"]["id_number"].isin(claimed)]
+    person = free[free["relation"] != "户主"].iloc[[0]]
+    person = person.assign(household_id=whole.tables["households"]["household_id"].iat[0])
+    whole.tables["members"] = pd.concat([whole.tables["members"], person], ignore_index=True)
+    (folder / "e.xlsx").write_bytes(b"\x00" * 64)
+    return [
+        write_tables(folder / "a.xlsx", {k: t[k] for k in ("households", "villages")}),
+        write_tables(folder / "b.xlsx", {"members": t["members"].drop(columns="health_services")}),
+        folder / "e.xlsx",
+        write_tables(folder / "c.xlsx", {k: t[k] for k in ("medical", "payments", "loans")}),
+        write_ledgers(folder / "d", THREE[2:], [whole])[0],
+    ]
+
+
+@pytest.fixture(scope="module")
+def awkward(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return awkward_folder(tmp_path_factory.mktemp("awkward"))
+
+
+def deal(monkeypatch: pytest.MonkeyPatch, layout: list[list[int]]) -> list[dict[int, Any]]:
+    """Make worker n read the files layout[n], in that order; the plans' `extra` per worker."""
+
+    def take(queue: deque[int], slot: int) -> int | None:
+        for i in layout[slot]:
+            if i in queue:
+                queue.remove(i)
+                return i
+        return None
+
+    extras: list[dict[int, Any]] = [{} for _ in layout]
+    real = batch.assign
+
+    def assign(*args: Any) -> Any:
+        plan = real(*args)
+        for slot, _, extra in plan:
+            extras[slot.number] = extra
+        return plan
+
+    monkeypatch.setattr(batch, "take", take)
+    monkeypatch.setattr(batch, "assign", assign)
+    return extras
+
+
+@pytest.mark.parametrize(
+    ("layout", "read_again"),
+    [
+        # Rows: a 22, b 37, c 32. The worker holding most of a part's rows checks it.
+        ([[0, 2, 4], [1, 3]], [{}, {0: "a.xlsx"}]),
+        ([[1, 4], [0, 2, 3]], [{}, {1: "b.xlsx"}]),
+        ([[4, 3, 0], [2, 1]], [{1: "b.xlsx"}, {}]),
+        ([[1, 4], [0, 2], [3]], [{0: "a.xlsx", 3: "c.xlsx"}, {}, {}]),
+        ([[3, 0, 1, 2], [4]], [{}, {}]),  # a, b and c on one worker, d on the other
+    ],
+)
+def test_jobs_2_equals_jobs_1_whoever_reads_which_file(
+    awkward: list[Path],
+    layout: list[list[int]],
+    read_again: list[dict[int, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    extras = deal(monkeypatch, layout)
+    one, two = two_ways(awkward, Options(packs.load()), jobs=len(layout))
+    assert_same(one, two)
+    assert [{i: Path(p).name for i, (p, _) in e.items()} for e in extras] == read_again
+    codes = {f.code for f in two.findings}
+    assert {"HH003", "HH005", "HH007", "MED012", "PAY003", "F001"} <= codes
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_district_files_are_checked_where_they_were_read(
+    folder: tuple[Path, list[Path], str], monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    _, paths, _ = folder
+    extras = deal(monkeypatch, [[0, 2], [1]] if jobs == 2 else [[0], [1], [2]])
+    one, two = two_ways(paths, Options(packs.load()), jobs)
+    assert_same(one, two)
+    assert extras == [{}] * jobs  # no household spans two workbooks: nothing read twice
+    # The person of the first district registered again in the second, read elsewhere.
+    assert [f.file for f in two.findings if f.code == "HH005"] == [paths[1].name]
+
+
+def test_two_files_are_read_by_two_workers(
+    folder: tuple[Path, list[Path], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, paths, _ = folder
+    held: list[list[int]] = []
+    real = batch.assign
+
+    def assign(slots: list[batch.Slot], *args: Any) -> Any:
+        held.extend(sorted(slot.held) for slot in slots)
+        return real(slots, *args)
+
+    monkeypatch.setattr(batch, "assign", assign)
+    one, two = two_ways(paths[:2], Options(packs.load()))
+    assert_same(one, two)
+    assert sorted(held) == [[0], [1]]
+
+
+def uninsured_folder(folder: Path) -> list[Path]:
+    """Five uninsured persons, all in the first district: its own rate is low, the city's not."""
+    ledgers = district_ledgers(THREE, 12, ())
+    members = ledgers[0].tables["members"]
+    members.loc[members.index[:5], "basic_medical_insurance"] = False
+    return write_ledgers(folder, THREE, ledgers)
+
+
+@pytest.mark.parametrize("coverage", [0.95, 0.99])
+def test_coverage_is_judged_city_wide(tmp_path: Path, coverage: float) -> None:
+    paths = uninsured_folder(tmp_path)
+    pack = copy.deepcopy(packs.load())
+    pack.rules["MED001"].params["coverage"] = coverage
+    one, two = two_ways(paths, Options(pack))
+    assert_same(one, two)
+    # ~120 persons: 5 uninsured is ~96% city-wide, under 99% and over 95%.
+    assert len([f for f in two.findings if f.code == "MED001"]) == (5 if coverage == 0.99 else 0)
+
+
+def test_select_ignore_and_show_pii_as_jobs_1(folder: tuple[Path, list[Path], str]) -> None:
+    _, paths, _ = folder
+    options = Options(packs.load(), select=("HH", "POP", "MED"), ignore=("POP002",))
+    one, two = two_ways(paths, replace(options, show_pii=True, lang="en"))
+    assert_same(one, two)
+    assert {f.code[:3] for f in two.findings} <= {"HH0", "POP", "MED"}
+
+
+_REAL_LOAD = pipeline.load_file
+
+
+def _abort_on_poison(path, label, options, kinds=LEDGER_TABLES):  # type: ignore[no-untyped-def]
+    """Stands in for a native reader that kills its process on one particular file."""
+    if "poison" in str(path):
+        os._exit(134)
+    return _REAL_LOAD(path, label, options, kinds)
+
+
+def test_a_worker_that_dies_costs_only_its_file(
+    folder: tuple[Path, list[Path], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, paths, _ = folder
+    poison = tmp_path / "02-poison.xlsx"
+    poison.write_bytes(paths[0].read_bytes())
+    good = Options(packs.load())
+    expected = check(paths)
+    monkeypatch.setattr(pipeline, "load_file", _abort_on_poison)  # seen by forked workers
+    items = [(p, p.name) for p in [paths[0], poison, *paths[1:]]]
+    seen: list[str] = []
+    report = batch.verify(items, replace(good, jobs=2), lambda r: seen.append(r.info.file))
+    assert sorted(seen) == sorted(label for _, label in items)
+    crashed = [i for i in report.inputs if i.error]
+    assert [i.file for i in crashed] == [poison.name] and "crashed" in str(crashed[0].error)
+    assert [f for f in report.findings if f.code != "F001"] == expected.findings
+    assert [f.file for f in report.findings if f.code == "F001"] == [poison.name]
+
+
+def _abort_once(path, label, options, kinds=LEDGER_TABLES):  # type: ignore[no-untyped-def]
+    """Kills its process the first time it reads the file named poison, not the second."""
+    once = Path(path).with_suffix(".died")
+    if "poison" in str(path) and not once.exists():
+        once.touch()
+        os._exit(134)
+    return _REAL_LOAD(path, label, options, kinds)
+
+
+def test_a_worker_that_died_once_retries_its_file_alone_and_reads_its_others_again(
+    folder: tuple[Path, list[Path], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, paths, _ = folder
+    poison = tmp_path / "00-poison.xlsx"
+    poison.write_bytes(paths[2].read_bytes())
+    items = [paths[0], paths[1], poison, paths[2]]
+    one = verify([(p, p.name) for p in items], Options(packs.load()))
+    monkeypatch.setattr(pipeline, "load_file", _abort_once)
+    extras = deal(monkeypatch, [[0, 2], [1, 3]])  # the worker dies holding file 0
+    two = batch.verify([(p, p.name) for p in items], Options(packs.load(), jobs=2))
+    assert poison.with_suffix(".died").exists()
+    assert_same(one, two)
+    # File 0 was read again with the others, not by the worker checking it. (Files 2 and 3
+    # are the same workbook: one part, so one of them is read again by the other's worker.)
+    assert not any(0 in extra for extra in extras)
+
+
+def test_a_worker_dying_after_the_map_falls_back_to_the_union(
+    folder: tuple[Path, list[Path], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, paths, _ = folder
+    real = batch.finish
+
+    def die_drafting_hh005(part: Any, rows: list[int], *args: Any) -> Any:  # in stage 3
+        if rows:
+            os._exit(134)
+        return real(part, rows, *args)
+
+    monkeypatch.setattr(batch, "finish", die_drafting_hh005)
+    one, two = two_ways(paths, Options(packs.load()))
+    assert_same(one, two)
+
+
+def test_progress_once_per_file_with_its_rows(folder: tuple[Path, list[Path], str]) -> None:
+    _, paths, _ = folder
+    items = [(p, p.name) for p in paths]
+
+    def counted(jobs: int) -> list[tuple[str, int, int]]:
+        seen: list[tuple[str, int, int]] = []
+        verify(
+            items,
+            Options(packs.load(), jobs=jobs),
+            lambda r: seen.append(
+                (r.info.file, sum(len(t.frame) for t in r.tables), len(r.drafts))
+            ),
+        )
+        return sorted(seen)
+
+    two = counted(2)
+    assert two == counted(1)
+    assert len(two) == len(paths) and all(rows for _, rows, _ in two)
+
+
+def test_verify_takes_the_batch_path_only_for_several_files_on_several_jobs(
+    folder: tuple[Path, list[Path], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, paths, _ = folder
+    calls: list[int] = []
+
+    def stub(workers: Any, items: list[Any], *args: Any) -> Report:
+        calls.append(len(items))
+        return Report("stub")
+
+    monkeypatch.setattr(batch, "run", stub)
+    items = [(p, p.name) for p in paths]
+    assert verify(items, Options(packs.load(), jobs=2)).rule_pack == "stub"
+    assert verify(items[:1], Options(packs.load(), jobs=2)).rule_pack != "stub"
+    assert verify(items, Options(packs.load(), jobs=1)).rule_pack != "stub"
+    assert calls == [len(paths)]
+
+
+def test_the_local_path_does_not_import_dask() -> None:
+    code = (
+        "import sys, ledgercheck.batch; print(sorted({'dask', 'distributed'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -147,7 +147,14 @@ def verify(
     paths: Iterable[tuple[Path, str]], options: Options, progress: Progress | None = None
 ) -> Report:
     """Check files (path, label as shown in reports) as one ledger, against any rosters."""
-    results = load_all(list(paths), options, progress)
+    paths = list(paths)
+    if min(options.jobs, len(paths)) > 1 and not options.against:
+        # Workers check the files and only the cross-file rules are judged here. Rosters
+        # are compared with the whole ledger: those runs take the union below.
+        from ledgercheck import batch  # batch builds on this module
+
+        return batch.verify(paths, options, progress)
+    results = load_all(paths, options, progress)
     if options.against:
         rosters = load_all(list(options.against), options, progress, kinds=ROSTER_TABLES)
         for res in rosters:
