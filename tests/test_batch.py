@@ -449,3 +449,19 @@ def test_the_local_path_does_not_import_dask() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_table_files_of_one_ledger_are_checked_as_one(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """CSV tables (成员信息.csv, 户信息.csv …) join on every key: no map/reduce for them."""
+    folder = tmp_path / "tables"
+    synth.write_workbook(synth.generate(30, seed=5, inject=("HH003",)), folder, fmt="csv")
+    paths = [(p, p.name) for p in sorted(folder.iterdir())]
+    one = verify(paths, Options(packs.load(), jobs=1))
+
+    def refuse(*args: Any) -> Report:
+        raise AssertionError("CSV tables went to the map/reduce")
+
+    monkeypatch.setattr(batch, "verify", refuse)
+    two = verify(paths, Options(packs.load(), jobs=2))
+    assert [f.to_dict() for f in two.findings] == [f.to_dict() for f in one.findings]
+    assert any(f.code == "HH003" for f in one.findings)

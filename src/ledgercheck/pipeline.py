@@ -148,7 +148,7 @@ def verify(
 ) -> Report:
     """Check files (path, label as shown in reports) as one ledger, against any rosters."""
     paths = list(paths)
-    if min(options.jobs, len(paths)) > 1 and not options.against:
+    if _workbooks(paths) > 1 and min(options.jobs, len(paths)) > 1 and not options.against:
         # Workers check the files and only the cross-file rules are judged here. Rosters
         # are compared with the whole ledger: those runs take the union below.
         from ledgercheck import batch  # batch builds on this module
@@ -161,6 +161,16 @@ def verify(
             res.info.role = "roster"
         results += rosters
     return assemble(results, options)
+
+
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
+
+
+def _workbooks(paths: list[tuple[Path, str]]) -> int:
+    """Workbooks among the inputs: district offices send one each, a ledger whole. CSV and
+    Parquet files are tables of one ledger (成员信息.csv, 户信息.csv …): they join on every
+    key, so checking them apart would only read them twice."""
+    return sum(1 for path, _ in paths if path.suffix.lower() in WORKBOOK_SUFFIXES)
 
 
 def load_all(
