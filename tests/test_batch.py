@@ -465,3 +465,21 @@ def test_table_files_of_one_ledger_are_checked_as_one(tmp_path: Path, monkeypatc
     two = verify(paths, Options(packs.load(), jobs=2))
     assert [f.to_dict() for f in two.findings] == [f.to_dict() for f in one.findings]
     assert any(f.code == "HH003" for f in one.findings)
+
+
+def test_parquet_tables_are_read_in_this_process(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    ledger = synth.generate(20, seed=5)
+    for name, frame in ledger.tables.items():
+        frame.rename(columns=synth.HEADERS[name]).to_parquet(folder / f"{name}.parquet")
+    paths = [(p, p.name) for p in sorted(folder.iterdir())]
+    one = verify(paths, Options(packs.load(), jobs=1))
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("Parquet sent to worker processes")
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", refuse)
+    two = verify(paths, Options(packs.load(), jobs=2))
+    assert [f.to_dict() for f in two.findings] == [f.to_dict() for f in one.findings]
+    assert one.rows > 0

@@ -179,8 +179,13 @@ def load_all(
     progress: Progress | None = None,
     kinds: Sequence[Table] = LEDGER_TABLES,
 ) -> list[FileResult]:
-    """Read files in worker processes; results come back in input order whatever the jobs."""
-    jobs = max(1, min(options.jobs, len(paths)))
+    """Read files in worker processes; results come back in input order whatever the jobs.
+
+    Parquet is read at the speed of memory: a worker would take longer to send its tables
+    back than to read them, so Parquet inputs alone are read here.
+    """
+    parquet = all(path.suffix.lower() == ".parquet" for path, _ in paths)
+    jobs = 1 if parquet else max(1, min(options.jobs, len(paths)))
     results: list[FileResult] = []
     if jobs == 1:
         for path, label in paths:
