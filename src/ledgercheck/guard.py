@@ -57,32 +57,18 @@ class PartScan:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # #N/A, #DIV/0! …
 
 
-@dataclass
-class ZipScan:
-    kind: str  # "xlsx" or "ods": which reader calamine will pick
-    sheets: dict[str, PartScan] = field(default_factory=dict)  # by sheet name (xlsx)
-
-
 # --- the zip container ---------------------------------------------------------------
-
-
-def inspect_zip(fh: IO[bytes], limits: Limits) -> ZipScan:
-    """Refuse a zip calamine must not parse; else say what its sheets hold."""
-    plan = prepare(fh, limits)
-    for title, info in plan.deferred.items():
-        plan.scan.sheets[title] = scan_sheet(fh, info, limits, title)
-    return plan.scan
 
 
 @dataclass
 class Plan:
     """A workbook whose container and every part calamine reads on opening are checked.
 
-    Its worksheets are left for `scan_sheet`, each to be scanned just before calamine
-    loads it, so that calamine can parse one sheet while the next is being scanned.
+    Its worksheets are left for `scan_sheet`, each scanned just before calamine loads it:
+    a process that reads some of a workbook's sheets scans only those.
     """
 
-    scan: ZipScan
+    kind: str  # "xlsx" or "ods": which reader calamine will pick
     deferred: dict[str, zipfile.ZipInfo] = field(default_factory=dict)  # sheet name → part
 
 
@@ -93,7 +79,7 @@ def prepare(fh: IO[bytes], limits: Limits) -> Plan:
         raise Refused("binary workbook (.xlsb) is not supported: save it as .xlsx")
     kind = "ods" if "content.xml" in names and "xl/workbook.xml" not in names else "xlsx"
     titles = _sheet_names(fh) if kind == "xlsx" else {}
-    plan = Plan(ZipScan(kind))
+    plan = Plan(kind)
     for info in infos:
         title = titles.get(info.filename)
         if title is not None:

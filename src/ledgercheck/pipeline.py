@@ -90,8 +90,7 @@ def _load(
     path: Path, label: str, options: Options, kinds: Sequence[Table], chosen: Selection | None
 ) -> FileResult:
     info = InputInfo(label)
-    only, skip = (chosen.only, chosen.skip) if chosen else (None, ())
-    sheets = read_file(path, options.password, options.limits, only, skip)
+    sheets = read_file(path, options.password, options.limits, chosen)
     tables: list[TableData] = []
     drafts: list[Draft] = []
     for sheet in sheets:

@@ -175,11 +175,10 @@ def read_file(
     path: Path,
     password: str | None = None,
     limits: Limits | None = None,
-    sheets: Collection[str] | None = None,
-    skip: Collection[str] = (),
+    sheets: Selection | None = None,
 ) -> list[RawSheet]:
-    """The file's sheets in workbook order; of a workbook, only `sheets` when given, and
-    not those in `skip` (processes that share a workbook's sheets read a part each)."""
+    """The file's sheets in workbook order; of a workbook, only the `sheets` selected
+    (processes that share a workbook's sheets read a part each)."""
     limits = limits or Limits()
     kind = _probe(path, limits)
     try:
@@ -188,8 +187,8 @@ def read_file(
         if kind == "csv":
             return [_read_csv(path, limits)]
         if kind == "ole":
-            return _read_ole(path, password, limits, Selection(sheets, skip))
-        return _read_zip(path, path, limits, Selection(sheets, skip))
+            return _read_ole(path, password, limits, sheets)
+        return _read_zip(path, path, limits, sheets)
     except guard.Refused as exc:
         raise InputError("F001", str(exc)) from exc
 
@@ -217,7 +216,7 @@ def _probe(path: Path, limits: Limits) -> str:
 def _read_zip(
     source: Path | io.BytesIO, path: Path, limits: Limits, sheets: Selection | None = None
 ) -> list[RawSheet]:
-    # The guard reads its own handle: calamine may be reading the workbook meanwhile.
+    # The guard reads its own handle: its sheet scans come between calamine's reads.
     own = source if isinstance(source, Path) else io.BytesIO(source.getbuffer())
     with _binary(own) as fh:
         plan = guard.prepare(fh, limits)
@@ -226,7 +225,7 @@ def _read_zip(
             info = plan.deferred.get(name)
             return None if info is None else guard.scan_sheet(fh, info, limits, name)
 
-        return _read_calamine(source, path, limits, plan.scan.kind, clear, sheets)
+        return _read_calamine(source, path, limits, plan.kind, clear, sheets)
 
 
 def _read_ole(
