@@ -21,10 +21,10 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import xlsxwriter
+from bench_verify import best_of  # run as a script: this folder is on sys.path
 
 from ledgercheck import synth
 from ledgercheck.idnumber import make_id
@@ -109,15 +109,6 @@ def build(folder: Path, members: int, records: int, fmt: str) -> tuple[Path, Pat
     ledger, ids = make_ledger(folder, members)
     roster = write_roster(folder / f"insurance-{records}.{fmt}", roster_rows(ids, records))
     return ledger, roster
-
-
-def best_of(cmd: list[str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=False, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def verify_cmd(ledger: Path, out: Path, *against: Path) -> list[str]:

@@ -573,9 +573,10 @@ def test_json_has_no_comparisons_key_without_rosters(ledger: Path) -> None:
     assert "comparisons" not in json.loads(result.stdout)
 
 
-def test_benchmark_script_at_a_tiny_size(tmp_path: Path) -> None:
+def test_benchmark_script_at_a_tiny_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The benchmark's generator and verify --against work; the timing itself is not run."""
     script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_rosters.py"
+    monkeypatch.syspath_prepend(str(script.parent))  # as when run: its folder on sys.path
     spec = importlib.util.spec_from_file_location("bench_rosters", script)
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
