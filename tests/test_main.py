@@ -1,0 +1,57 @@
+"""The `ledgercheck` process itself: its status and output survive the fast exit."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import office_workbook
+from ledgercheck.__main__ import _status
+
+ANOMALIES = Path(__file__).resolve().parents[1] / "sample_data" / "吉阳区-anomalies.xlsx"
+
+
+def _ledgercheck(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, encoding="utf-8", check=False
+    )
+
+
+def test_report_to_a_pipe_is_whole_and_status_follows_findings(tmp_path: Path) -> None:
+    failing = _ledgercheck("-m", "ledgercheck", "verify", str(ANOMALIES), "-f", "json")
+    passing = _ledgercheck(
+        "-m", "ledgercheck", "verify", str(ANOMALIES), "-f", "json", "--fail-on", "never"
+    )
+    report = json.loads(failing.stdout)  # complete: flushed before the process ended
+    assert report["summary"]["error"] > 0 and failing.returncode == 1
+    assert json.loads(passing.stdout)["findings"] == report["findings"]
+    assert passing.returncode == 0
+
+
+def test_clean_ledger_exits_0(tmp_path: Path) -> None:
+    path = office_workbook(tmp_path / "ledger.xlsx")
+    result = _ledgercheck("-m", "ledgercheck", "verify", str(path), "-f", "json")
+    assert json.loads(result.stdout)["summary"]["error"] == 0 and result.returncode == 0
+
+
+def test_bad_input_still_exits_2_with_one_line(tmp_path: Path) -> None:
+    result = _ledgercheck("-m", "ledgercheck", "verify", str(tmp_path / "missing.xlsx"))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_hypothesis_is_not_imported_by_the_command() -> None:
+    pytest.importorskip("hypothesis")  # installed with the dev extra: the case to test
+    timed = _ledgercheck("-X", "importtime", "-m", "ledgercheck", "rules")
+    assert timed.returncode == 0
+    imported = {line.rsplit("|", 1)[-1].strip() for line in timed.stderr.splitlines()}
+    assert "pandera" in imported and "hypothesis" not in imported
+
+
+@pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (2, 2), ("boom", 1)])
+def test_status_of_sys_exit_argument(code: object, status: int) -> None:
+    assert _status(code) == status
