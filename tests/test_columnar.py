@@ -301,3 +301,26 @@ def test_workbook_columns_of_one_type_parse_as_python_cells(cells: list[Any], na
     (column,) = region_columns([[v] for v in cells], 0).arrays
     as_region = region_columns([[v] for v in cells], 0)[0]
     assert_parsed_alike(MEMBERS[name], as_region, python_cells(list(column)), False)
+
+
+DATE_CELL = st.one_of(st.none(), st.just(""), st.dates(), st.datetimes())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(DATE_CELL, min_size=1, max_size=10),
+    st.sampled_from([HOUSEHOLDS["water_check_1"], MEMBERS["name"], MEMBERS["age"]]),
+)
+def test_workbook_date_columns_parse_as_python_cells(cells: list[Any], column: Column) -> None:
+    """A column of only dates (and blanks) is read as Arrow dates: it must parse, and show,
+    as the Python cells would."""
+    as_region = region_columns([[v] for v in cells], 0)[0]
+    assert_parsed_alike(column, as_region, python_cells(cells), False)
+
+
+def test_dates_become_arrow_dates_but_not_beside_datetimes() -> None:
+    day, moment = dt.date(2020, 1, 5), dt.datetime(2020, 1, 5, 10, 30)
+    dates = region_columns([[day], [""], [None], [day]], 0)[0]
+    mixed = region_columns([[day], [moment]], 0)[0]
+    assert dates.dtype == pd.ArrowDtype(pa.date32()) and dates.tolist()[0] == day
+    assert mixed.dtype == object and mixed.tolist() == [day, moment]

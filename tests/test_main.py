@@ -17,7 +17,12 @@ ANOMALIES = Path(__file__).resolve().parents[1] / "sample_data" / "吉阳区-ano
 
 def _ledgercheck(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, *args], capture_output=True, text=True, encoding="utf-8", check=False
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=120,
     )
 
 

@@ -30,6 +30,7 @@ def main() -> None:
     if "distributed" in sys.modules:
         sys.exit(code)
     _flush()
+    _stop_workers()
     os._exit(code)
 
 
@@ -41,6 +42,16 @@ def _status(code: object) -> int:
         return code
     print(code, file=sys.stderr)
     return 1
+
+
+def _stop_workers() -> None:
+    """End worker processes still waiting for tasks: the interpreter's exit would have sent
+    them the pools' shutdown, and without it they wait for work forever (holding the
+    pipes a caller reads our output from)."""
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        child.terminate()
 
 
 def _flush() -> None:

@@ -247,22 +247,28 @@ def _series(array: np.ndarray | pa.ChunkedArray) -> pd.Series:
 
 
 def _as_arrow(cells: np.ndarray) -> pa.ChunkedArray | None:
-    """A workbook column of only text, or only numbers, as Arrow: it then takes the same
-    paths in C as a Parquet column. None for mixed cells, which stay Python objects."""
+    """A workbook column of only text, only numbers or only dates as Arrow: it then takes
+    the same paths in C as a Parquet column (and is sent between processes as buffers, not
+    pickled cell by cell). None for mixed cells, which stay Python objects."""
     kind = infer_dtype(cells, skipna=True)
-    if kind == "mixed":  # numbers with empty cells, which calamine reads as ''
+    if kind == "mixed":  # numbers or dates with empty cells, which calamine reads as ''
         empty = np.asarray(cells == "", dtype=bool)
-        if empty.any() and infer_dtype(cells[~empty], skipna=True) == "floating":
-            cells, kind = cells.copy(), "floating"
+        rest = infer_dtype(cells[~empty], skipna=True) if empty.any() else kind
+        if rest in ("floating", "date"):
+            cells, kind = cells.copy(), rest
             cells[empty] = None
-    if kind not in _ARROW_TYPES:
+    if kind not in _ARROW_TYPES or (kind == "date" and not _only_dates(cells)):
         return None
     return pa.chunked_array([pa.array(cells, type=_ARROW_TYPES[kind], from_pandas=True)])
 
 
-# Only exact types: Python ints may be too big for a float, and a date column may hold
-# datetimes (which show their time).
-_ARROW_TYPES = {"string": pa.large_string(), "floating": pa.float64()}
+# Only exact types: Python ints may be too big for a float.
+_ARROW_TYPES = {"string": pa.large_string(), "floating": pa.float64(), "date": pa.date32()}
+
+
+def _only_dates(cells: np.ndarray) -> bool:
+    """No datetime among the dates: pandas counts one as a date, and its time must show."""
+    return all(type(v) is dt.date for v in cells if v is not None)
 
 
 def _plain_arrow(kind: pa.DataType) -> bool:
