@@ -1,0 +1,58 @@
+"""Ledger helpers that answer per cell, checked against the scalar test they stand for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledgercheck import values
+from ledgercheck.ledger import _empty
+
+CELL = st.one_of(
+    st.none(),
+    st.just(math.nan),
+    st.sampled_from(["", " ", "\u3000", "\t\n", "x", " 否 ", "0"]),
+    st.floats(allow_nan=True),
+    st.dates(),
+    st.booleans(),
+)
+
+
+def _scalar(cells: pd.Series) -> list[bool]:
+    return [values.is_empty(v) for v in cells.astype(object)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(CELL, min_size=1, max_size=12))
+def test_python_cells_empty_as_is_empty_says(cells: list[object]) -> None:
+    array = np.empty(len(cells), dtype=object)
+    array[:] = cells  # as they are: np.array would make a list of floats a float array
+    column = pd.Series(array, dtype=object)
+    assert _empty(column).tolist() == _scalar(column)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["", " ", "\u3000", "a", "李"])), min_size=1))
+def test_text_cells_whitespace_is_empty(cells: list[str | None]) -> None:
+    column = pd.Series(cells, dtype="str")
+    assert _empty(column).tolist() == [v is None or not v.strip() for v in cells]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(allow_nan=True)), min_size=1))
+def test_number_cells_empty_where_missing_or_nan(cells: list[float | None]) -> None:
+    arrow = pd.Series(pd.arrays.ArrowExtensionArray(pa.array(cells, pa.float64())))
+    numpy = pd.Series(cells, dtype="float64")
+    want = [v is None or math.isnan(v) for v in cells]
+    assert _empty(arrow).tolist() == want and _empty(numpy).tolist() == want
+
+
+def test_dates_empty_only_where_missing() -> None:
+    column = pd.Series(pd.to_datetime([dt.date(2020, 1, 5), None]), dtype="datetime64[s]")
+    assert _empty(column).tolist() == [False, True]
