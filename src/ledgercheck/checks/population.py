@@ -20,7 +20,7 @@ def totals(ledger: Ledger, household_type: str) -> tuple[int, int | None]:
 
 def districts_present(ledger: Ledger) -> set[str]:
     hh = ledger.frames["households"]
-    return set(hh["district"].dropna()) if "district" in hh.columns else set()
+    return set(hh["district"].dropna().unique()) if "district" in hh.columns else set()
 
 
 def judge(
