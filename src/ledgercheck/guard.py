@@ -240,7 +240,8 @@ def _scan_member(
     for piece in _pieces(inflate(fh, info)):
         _check_xml(piece, info.filename)
         sst.feed(piece)
-        merges += piece.count(b"mergeCell") - piece.count(b"mergeCells")  # starts and ends
+        if _found(_MERGE, piece, b"g", 3):
+            merges += piece.count(b"mergeCell") - piece.count(b"mergeCells")  # starts, ends
         if merges > 2 * MAX_MERGES:
             raise Refused(f"{scan.name} has over {MAX_MERGES} merged ranges")
         if scan.canonical:
@@ -256,27 +257,69 @@ def _scan_member(
 
 
 def _pieces(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Re-cut inflated chunks just after a cell or row end, so no cell straddles two pieces."""
-    buf = b""
+    """Re-cut inflated chunks just after a cell or row end, so no cell straddles two pieces.
+
+    The pieces are those of cutting `tail + chunk` at `_cut`, but each is copied once: the
+    short tail left from one chunk is joined to the next chunk's head, never the whole.
+    """
+    tail = b""
     for chunk in chunks:
-        buf += chunk
-        cut = _cut(buf)
-        if cut:
-            yield buf[:cut]
-            buf = buf[cut:]
-    if buf:
-        yield buf
+        cut = _cut(tail, chunk)
+        if cut > len(tail):  # the usual case: the piece ends in this chunk
+            head = cut - len(tail)
+            piece = b"".join((tail, memoryview(chunk)[:head]))
+            tail = chunk[head:]
+        else:  # no cell or row end yet (0), or a cut inside a long tail
+            piece, tail = tail[:cut], tail[cut:] + chunk
+        if piece:
+            yield piece
+    if tail:
+        yield tail
 
 
-def _cut(buf: bytes) -> int:
-    cell, row = buf.rfind(b"</c>"), buf.rfind(b"</row>")
-    end = max(cell + 4 if cell >= 0 else 0, row + 6 if row >= 0 else 0)
-    if end == 0 and len(buf) > 2 * CHUNK:  # no cell in 8 MiB: not a sheet, cut after a tag
-        end = buf.rfind(b">") + 1 or len(buf) - 64
+def _cut(tail: bytes, chunk: bytes) -> int:
+    """Where a piece of `tail + chunk` ends: just after its last cell or row end (0: none)."""
+    end = max(_end_of(b"</c>", tail, chunk), _end_of(b"</row>", tail, chunk))
+    size = len(tail) + len(chunk)
+    if end == 0 and size > 2 * CHUNK:  # no cell in 8 MiB: not a sheet, cut after a tag
+        end = _end_of(b">", tail, chunk) or size - 64
     return end
 
 
+def _end_of(mark: bytes, tail: bytes, chunk: bytes) -> int:
+    """Where the last `mark` in `tail + chunk` ends (0: none), without joining the two."""
+    at = chunk.rfind(mark)
+    if at >= 0:
+        return len(tail) + at + len(mark)
+    if len(mark) > 1:  # one astride the seam comes after any in the tail
+        left = tail[1 - len(mark) :]
+        at = (left + chunk[: len(mark) - 1]).rfind(mark)
+        if at >= 0:
+            return len(tail) - len(left) + at + len(mark)
+    at = tail.rfind(mark)
+    return at + len(mark) if at >= 0 else 0
+
+
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+_MERGE = re.compile(b"mergeCell")
+_FEW = 16  # places worth trying one by one before a pattern searches the whole piece
+
+
+def _found(pattern: re.Pattern[bytes], piece: bytes, byte: bytes, at: int) -> bool:
+    """Whether `pattern`, whose every match holds `byte` at offset `at`, matches in `piece`.
+
+    A pattern search reads the piece byte by byte; a one-byte scan (memchr) is ten times as
+    fast, and finds the only places a match could start. The bytes asked for are rare in cell
+    data (a sheet's header or tail may hold a few): where one is common, the search decides.
+    """
+    i = piece.find(byte)
+    for _ in range(_FEW):
+        if i < 0:
+            return False
+        if i >= at and pattern.match(piece, i - at):
+            return True
+        i = piece.find(byte, i + 1)
+    return pattern.search(piece) is not None
 
 
 def _check_xml(piece: bytes, part: str) -> None:
@@ -285,7 +328,7 @@ def _check_xml(piece: bytes, part: str) -> None:
     if b"\x00" in piece or piece.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise Refused(f"unsupported XML encoding (UTF-16 or NUL bytes) in {part}")
     # calamine does not expand entities, but a DTD in a spreadsheet part is always hostile.
-    if _DECLARATION.search(piece):
+    if _found(_DECLARATION, piece, b"!", 1):
         raise Refused(f"unsafe XML (entity declaration) in {part}")
 
 
@@ -313,6 +356,18 @@ _CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*)>((?:[^<]++|<(?!/c>)
 _CACHED = re.compile(rb"<v>[^<]+</v>")
 _ERROR_VALUE = re.compile(rb"<v>(#[^<]{1,16})</v>")
 
+# What _SUSPECT asks, put so that an ordinary cell costs the regex engine a few steps instead
+# of a walk over its attributes: a cell start that is not `<c r="A1"` with a plain ref, then
+# attributes none named r, then the tag's end. Where this finds nothing, so does _SUSPECT: a
+# start followed by a name character both skip; any other is found here unless such a tag
+# follows, and on it every step of _SUSPECT's walk is a space before a name not starting
+# with r, a name or '=' character, a quoted value skipped whole, or '/', until the '>' that
+# ends the walk — never `\sr\s*=`. What this finds may be merely unusual: _SUSPECT decides.
+# The tags writers write are tried in a pattern of their own first: the general one costs
+# the engine more on every cell.
+_USUAL_TAG_END = rb'(?: t="[^"]*+">| s="[^"]*+">|>| s="[^"]*+" t="[^"]*+">|/>| s="[^"]*+"/>)'
+_ANY_TAG_END = rb'(?: [^\s"\'<>=/r][^\s"\'<>=/]*+="[^"]*+")*+/?>'
+
 
 @dataclass
 class _Bounds:
@@ -324,7 +379,8 @@ class _Bounds:
 
 
 def _fast_feed(scan: PartScan, bounds: _Bounds, piece: bytes, limits: Limits) -> None:
-    if _SUSPECT.search(piece) or _PREFIXED.search(piece):
+    cols = _cleared(bounds, piece, limits)
+    if (cols is None and _suspect(piece)) or _prefixed(piece):
         scan.canonical = False
         return
     cells = piece.count(b'<c r="')
@@ -332,9 +388,77 @@ def _fast_feed(scan: PartScan, bounds: _Bounds, piece: bytes, limits: Limits) ->
     if scan.cells > limits.max_cells:
         _check_extent(scan, limits)
     if cells and not bounds.exact:
-        _bound(bounds, piece, limits)
-    if _HAS_FORMULA.search(piece) or _HAS_ERROR.search(piece):
+        if cols:  # proven inside the bounds: all _bound would do is count the piece
+            bounds.cols, bounds.pieces = cols, bounds.pieces + 1
+        else:
+            _bound(bounds, piece, limits)
+    if _may_hold_formulas(piece):
         _formulas(scan, piece)
+
+
+def _suspect(piece: bytes) -> bool:
+    """The exact verdict, by the regex that walks every cell's attributes: slow."""
+    return _SUSPECT.search(piece) is not None
+
+
+def _cleared(bounds: _Bounds, piece: bytes, limits: Limits) -> int | None:
+    """A cheap proof that `piece` holds no cell _SUSPECT would find: None when there is none.
+    Else the column bound the refs were shown to keep to, with row numbers too short for
+    `_row_digits`, so that all `_bound` would do is count the piece; 0 if not shown."""
+    at = 0
+    if not bounds.exact:
+        # A first piece: the narrowest bound, which is what `_col_bound` gives when it holds.
+        cols = bounds.cols if bounds.pieces else 26
+        digits = _row_digits_below(cols, limits)
+        if digits:
+            at = _first_unproven(piece, _letters_within(cols), digits)
+            if at < 0:
+                return cols
+    # Cells before `at` were shown inside the bounds, so plain: asked again from there.
+    return 0 if _first_unproven(piece, b"[A-Z]{1,3}", 7, at) < 0 else None
+
+
+def _first_unproven(piece: bytes, letters: bytes, digits: int, start: int = 0) -> int:
+    """Where the first cell start that could be one _SUSPECT finds is (-1: none), refs
+    having `letters` and at most `digits` digits ([A-Z]{1,3} and 7: as _SUSPECT takes them)."""
+    found = _unproven(letters, digits, _USUAL_TAG_END).search(piece, start)
+    if found:  # a tag as writers do not write it: the general pattern, from there on
+        found = _unproven(letters, digits, _ANY_TAG_END).search(piece, found.start())
+    return found.start() if found else -1
+
+
+@functools.lru_cache(maxsize=64)
+def _unproven(letters: bytes, digits: int, tag_end: bytes) -> re.Pattern[bytes]:
+    """A cell start not shown harmless, with refs of `letters` and 1 to `digits` digits."""
+    ref = letters + b"[1-9][0-9]{0,%d}+" % (digits - 1)
+    return re.compile(rb'<c(?! r="' + ref + b'"' + tag_end + rb")(?![\w.:\-\x80-\xff])")
+
+
+def _letters_within(cols: int) -> bytes:
+    """A ref's letters that `_wider` finds no wider than `cols`, a bound `_col_bound` gave."""
+    if cols <= 26:
+        return b"[A-Z]"
+    if cols >= 18_278:
+        return b"[A-Z]{1,3}"
+    higher = cols // 26 - 1  # the first letter `_wider` looks for in two-letter refs
+    return b"[A-Z]{1,2}" if higher >= 26 else b"[A-%c]?[A-Z]" % (64 + higher)
+
+
+def _row_digits_below(cols: int, limits: Limits) -> int:
+    """The most digits a row number may have for `_row_digits` to find none (0: no such)."""
+    cap = min(limits.max_rows, limits.max_cells // max(cols, 1))
+    return min(len(str(cap)) - 1, 7)
+
+
+def _prefixed(piece: bytes) -> bool:
+    return _found(_PREFIXED, piece, b":", 0)
+
+
+def _may_hold_formulas(piece: bytes) -> bool:
+    """Whether `_formulas` could find anything: a formula needs an f, an error value a #."""
+    return _found(_HAS_FORMULA, piece, b"f", 1) or (
+        b"#" in piece and _HAS_ERROR.search(piece) is not None
+    )
 
 
 def _bound(bounds: _Bounds, piece: bytes, limits: Limits) -> None:
