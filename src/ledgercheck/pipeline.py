@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
 from ledgercheck import catalog, checks, fingerprints, guard, stats, template
 from ledgercheck.checks import crossref
@@ -218,14 +217,19 @@ def load_shared(
     groups = _share(order, options.jobs)
     if len(groups) < 2:
         return load_file(path, label, options, kinds)
-    mine = Selection(skip=frozenset(n for g in groups[1:] for n in g))
+    # This process takes the lightest group: it also starts the workers, takes in their
+    # tables and, while they finish, readies the validation that follows.
+    lightest = min(groups, key=lambda g: sum(order[n] for n in g))
+    heavier = [g for g in groups if g is not lightest]
+    mine = Selection(skip=frozenset(n for g in heavier for n in g))
     try:
-        with ProcessPoolExecutor(max_workers=len(groups) - 1) as pool:
+        with ProcessPoolExecutor(max_workers=len(heavier)) as pool:
             theirs = [
                 pool.submit(load_file, path, label, options, kinds, Selection(only=frozenset(g)))
-                for g in groups[1:]
+                for g in heavier
             ]
             parts = [load_file(path, label, options, kinds, mine)]
+            warm_validation()
             parts += [f.result() for f in theirs]
     except BrokenExecutor:
         return _isolated(path, label, options, kinds)
@@ -389,14 +393,24 @@ def _row_drafts(rule: Rule, target: Target, ledger: Ledger, options: Options) ->
     return _pending_drafts([(rule, target, rule.check(ledger, options.pack, target))], ledger)
 
 
+def warm_validation() -> None:
+    """Import pandera and register its backends (0.2 s) ahead of the first `validate`: for a
+    process that would otherwise wait, idle, for its workers."""
+    validate(pd.DataFrame(index=pd.RangeIndex(1)), {})
+
+
 def validate(
     frame: pd.DataFrame, checks_by_code: dict[str, Callable[[], Hits]]
 ) -> dict[str, list[int]]:
     """Run rule masks as pandera checks, lazily: every failure of every check in one pass.
 
     The schema validates a one-column frame of the table's index, so pandera reports one
-    failure case per row instead of one per column of a wide ledger.
+    failure case per row instead of one per column of a wide ledger. pandera is imported
+    here, when first needed: a process that only reads (a worker sharing a workbook's
+    sheets) never pays for it.
     """
+    import pandera.pandas as pa
+
     slim = pd.DataFrame({"_i": frame.index}, index=frame.index)
 
     def passes(fn: Callable[[], Hits]) -> Callable[[pd.DataFrame], pd.Series]:
