@@ -202,6 +202,15 @@ CASES: dict[str, list[bytes]] = {
     "formula without value": [b'<c r="B2"><f>SUM(A1:A3)</f></c>' + ROW],
     "formula with value": [b'<c r="B2"><f>SUM(A1:A3)</f><v>6</v></c>'],
     "formula self-closing": [b'<c r="B2"><f t="shared" si="0"/></c>'],
+    "formulas all cached": [
+        b'<c r="B2"><f>1</f><v>1</v></c><c r="B3"><f t="shared" si="0"/>'
+        b'<v>2</v></c><c r="B4"><f t="array" ref="B4">3</f><v>3</v></c>'
+    ],
+    "formula with an empty value": [b'<c r="B2"><f>1</f><v></v></c><c r="B3"><f>1</f><v/></c>'],
+    "uncached formula beside a stray value": [
+        b'<c r="B2"><f>1</f></c><c r="B3"><x/><v>5</v></c>',
+        b'<c r="B2"><f>1</f></c><c r="B3"></f><v>5</v></c>',
+    ],
     "formula in an inline string": [b'<c r="B2" t="inlineStr"><is><t>&lt;f&gt;x</t></is></c>'],
     "error cell": [b'<c r="C3" t="e"><v>#N/A</v></c><c r="D3" t="e"><v>#DIV/0!</v></c>'],
     "error text without t=e": [b'<c r="C3" t="str"><v>#N/A</v></c>'],
@@ -260,7 +269,10 @@ ATTRS = [b"", b"", b' s="1"', b' t="s"', b' t="inlineStr"', b' t="e"', b' r="B2"
 ENDS = [b">", b">", b"/>", b" />", b"", b" >"]
 BODIES = [b"<v>1</v>", b"<v>#N/A</v>", b"<f>A1</f>", b"<f>1</f><v>2</v>", b"<f/>", b"",
           b"<is><t>x</t></is>", b"<v>a r=1</v>", b"</c>", b"</row>", b'<row r="5">', b"<c",
-          b'<mergeCell ref="A1:B2"/>', b"<!DOCTYPE x>", b":c ", b"<sst count='9'>"]  # fmt: skip
+          b'<mergeCell ref="A1:B2"/>', b"<!DOCTYPE x>", b":c ", b"<sst count='9'>",
+          b'<f t="shared" si="0"/><v>3</v>', b"<f>1</f><v></v>", b"<f>1</f><v/>",
+          b"</f><v>5</v>", b"<x/><v>5</v>", b'<f t="array" ref="A1">1</f><v>1</v>',
+          b"<f>1</f><v>1</v><f>2</f>"]  # fmt: skip
 
 
 def random_piece(rng: random.Random) -> bytes:

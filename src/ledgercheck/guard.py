@@ -392,7 +392,7 @@ def _fast_feed(scan: PartScan, bounds: _Bounds, piece: bytes, limits: Limits) ->
             bounds.cols, bounds.pieces = cols, bounds.pieces + 1
         else:
             _bound(bounds, piece, limits)
-    if _may_hold_formulas(piece):
+    if _may_hold_formulas(piece) and not _all_cached(piece):
         _formulas(scan, piece)
 
 
@@ -458,6 +458,25 @@ def _may_hold_formulas(piece: bytes) -> bool:
     """Whether `_formulas` could find anything: a formula needs an f, an error value a #."""
     return _found(_HAS_FORMULA, piece, b"f", 1) or (
         b"#" in piece and _HAS_ERROR.search(piece) is not None
+    )
+
+
+# A formula element and the cached value right after it, as Excel and WPS save them.
+_CACHED_FORMULA = re.compile(rb"<f(?:[\s/][^>]*)?(?:/>|>[^<]*</f>)<v>[^<]+</v>")
+
+
+def _all_cached(piece: bytes) -> bool:
+    """Nothing for `_formulas` to record, shown without parsing every cell of the piece (a
+    microsecond a cell): no error cell, and each formula followed by its cached value.
+
+    Each match of _CACHED_FORMULA starts at a formula start _HAS_FORMULA finds, so equal
+    counts mean every formula is cached; its value then lies in the body _CELL takes, which
+    ends at the first </c> and neither the formula nor the value holds one.
+    """
+    if b't="e"' in piece:
+        return False
+    return sum(1 for _ in _HAS_FORMULA.finditer(piece)) == sum(
+        1 for _ in _CACHED_FORMULA.finditer(piece)
     )
 
 
