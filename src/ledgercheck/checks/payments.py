@@ -8,7 +8,7 @@ import pandas as pd
 
 from ledgercheck.checks.base import Hits, Target, flag, rule, shown
 from ledgercheck.checks.medical import HALF_FEN, yuan, yuan_text
-from ledgercheck.ledger import Ledger, lookup
+from ledgercheck.ledger import Ledger, found, lookup
 from ledgercheck.packs import Pack
 
 # 产业奖励 goes to 建档立卡户 (二(三)1): 边缘户 and 一般农户 are not registered households.
@@ -189,7 +189,8 @@ def award_missing(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     floor = pack.param("PAY008", "min_business_income")
     awarded = pay.loc[pay["item"] == "产业奖励", HOUSEHOLD_LINK].dropna()
     earned = hh["household_type"].isin(REGISTERED) & (hh["business_net_income"] > floor)
-    return Hits(flag(earned & ~hh["household_id"].isin(awarded)), yuan(floor))
+    rewarded = found(hh["household_id"], pd.Index(awarded.unique()))
+    return Hits(flag(earned & ~rewarded), yuan(floor))
 
 
 # --- 残疾人生产扶持 (二(二)5) ----------------------------------------------------------------
