@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledgercheck import read
@@ -119,3 +119,43 @@ def test_csv_lines_cut_in_slices_read_as_the_whole(text: str, size: int) -> None
     """Slices cut after a newline give csv.reader the lines of one StringIO, \\r\\n and all."""
     whole = list(csv.reader(io.StringIO(text, newline="")))
     assert list(csv.reader(read._lines(text, size))) == whole
+
+
+CSV_TEXT = st.lists(
+    st.sampled_from(['a', '户', ' ', ',', '"', '""', '\n', '\r\n', '\r', '\t', ';', 'x"y', '","']),
+    max_size=40,
+).map("".join)
+
+
+def python_rows(text: str, delimiter: str) -> list[list[str]]:
+    return list(read._csv_grid(csv.reader(read._lines(text), delimiter=delimiter), Limits()))
+
+
+@settings(max_examples=400, deadline=None)
+@given(CSV_TEXT, st.integers(3, 8), st.sampled_from([",", "\t", ";"]))
+def test_arrow_csv_reads_what_the_csv_module_reads(body: str, copies: int, delimiter: str) -> None:
+    """Where Arrow's reader takes a CSV at all, its cells are the csv module's."""
+    text = "\n".join([body] * copies)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(read, "CSV_BLOCK_ROWS", 2)
+        fast = read._arrow_csv(text, delimiter, Limits())
+        if fast is not None:
+            assert list(fast) == python_rows(text, delimiter)
+
+
+def test_a_long_rectangular_csv_is_read_by_arrow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(read, "CSV_BLOCK_ROWS", 3)
+    rows = [["台账", "", ""], ["户编号", "姓名", "备注"], *[["H1", '王"大', "a,\nb"]] * 5]
+    path = write_csv(tmp_path / "r.csv", rows)
+    assert read._arrow_csv(path.read_text(encoding="utf-8"), ",", Limits()) is not None
+    (sheet,) = read_file(path)
+    assert isinstance(sheet.grid, ColumnGrid) and list(sheet.grid) == rows
+
+
+def test_a_ragged_csv_is_left_to_the_csv_module(tmp_path: Path) -> None:
+    text = "a,b\n" + "c\n" * 10
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(read, "CSV_BLOCK_ROWS", 3)
+        assert read._arrow_csv(text, ",", Limits()) is None
