@@ -1,7 +1,8 @@
 """File → raw sheet grids: rows of cells, or for a Parquet file or a long CSV, columns.
 
 Calamine reads .xlsx/.xlsm/.xls/.ods (fast, values only, no formula evaluation, no XML
-entities); CSV is decoded here because Chinese exports are often GBK; Parquet through
+entities); CSV is decoded here because Chinese exports are often GBK, then parsed by
+Arrow's CSV reader when long and rectangular, else by the csv module; Parquet through
 pyarrow. The format is decided by the file's bytes, not its name, because clerks rename
 files by hand. Before calamine sees a workbook, `guard` checks its container against
 `Limits`: calamine trusts declared sizes, and a failed allocation in it kills the process.
