@@ -159,3 +159,20 @@ def test_a_ragged_csv_is_left_to_the_csv_module(tmp_path: Path) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(read, "CSV_BLOCK_ROWS", 3)
         assert read._arrow_csv(text, ",", Limits()) is None
+
+
+def counted_utf8(lines: list[bytes]) -> bool:
+    """_mostly_utf8 as it was: every line counted."""
+    readings = [read._utf8_reading(line) for line in lines if not line.isascii()]
+    return sum(r is not None for r in readings) > sum(r is None for r in readings)
+
+
+LINE = st.sampled_from(["a,b", "王大,户主", "元", "", "中文,备注,合计"]).flatmap(
+    lambda text: st.sampled_from([text.encode("utf-8"), text.encode("gbk")])
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINE, max_size=30))
+def test_stopping_early_gives_the_count_of_every_line(lines: list[bytes]) -> None:
+    assert read._mostly_utf8(lines) == counted_utf8(lines)

@@ -496,14 +496,22 @@ def _bomless_utf16(data: bytes) -> str | None:
 
 
 def _mostly_utf8(lines: list[bytes]) -> bool:
+    """More lines that read as UTF-8 than lines that do not (ASCII lines count for neither).
+
+    The count stops once the lines left could no longer change the answer: a GBK file is
+    told after half its lines.
+    """
     valid = invalid = 0
-    for line in lines:
+    for i, line in enumerate(lines):
         if line.isascii():
             continue
         if _utf8_reading(line) is not None:
             valid += 1
         else:
             invalid += 1
+        left = len(lines) - i - 1
+        if valid > invalid + left or invalid >= valid + left:
+            break
     return valid > invalid
 
 
