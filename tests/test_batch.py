@@ -336,11 +336,11 @@ def test_select_ignore_and_show_pii_as_jobs_1(folder: tuple[Path, list[Path], st
 _REAL_LOAD = pipeline.load_file
 
 
-def _abort_on_poison(path, label, options, kinds=LEDGER_TABLES):  # type: ignore[no-untyped-def]
+def _abort_on_poison(path, label, options, kinds=LEDGER_TABLES, sheets=None):  # type: ignore[no-untyped-def]
     """Stands in for a native reader that kills its process on one particular file."""
     if "poison" in str(path):
         os._exit(134)
-    return _REAL_LOAD(path, label, options, kinds)
+    return _REAL_LOAD(path, label, options, kinds, sheets)
 
 
 def test_a_worker_that_dies_costs_only_its_file(
@@ -362,13 +362,13 @@ def test_a_worker_that_dies_costs_only_its_file(
     assert [f.file for f in report.findings if f.code == "F001"] == [poison.name]
 
 
-def _abort_once(path, label, options, kinds=LEDGER_TABLES):  # type: ignore[no-untyped-def]
+def _abort_once(path, label, options, kinds=LEDGER_TABLES, sheets=None):  # type: ignore[no-untyped-def]
     """Kills its process the first time it reads the file named poison, not the second."""
     once = Path(path).with_suffix(".died")
     if "poison" in str(path) and not once.exists():
         once.touch()
         os._exit(134)
-    return _REAL_LOAD(path, label, options, kinds)
+    return _REAL_LOAD(path, label, options, kinds, sheets)
 
 
 def test_a_worker_that_died_once_retries_its_file_alone_and_reads_its_others_again(

@@ -41,11 +41,11 @@ def test_population_is_info_when_one_district_only(tmp_path: Path) -> None:
 _REAL_LOAD = pipeline.load_file
 
 
-def _abort_on_poison(path, label, options, kinds):  # type: ignore[no-untyped-def]
+def _abort_on_poison(path, label, options, kinds, sheets=None):  # type: ignore[no-untyped-def]
     """Stands in for a native reader that kills its process on one particular file."""
     if "poison" in str(path):
         os._exit(134)
-    return _REAL_LOAD(path, label, options, kinds)
+    return _REAL_LOAD(path, label, options, kinds, sheets)
 
 
 def test_a_worker_that_dies_costs_only_its_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ledgercheck import catalog, checks, fingerprints, guard, stats, template
+from ledgercheck import catalog, checks, fingerprints, guard, handoff, stats, template
 from ledgercheck.checks import crossref
 from ledgercheck.checks.base import Hits, Rule, TableHit, Target
 from ledgercheck.findings import (
@@ -83,6 +83,17 @@ def load_file(
         detail = " ".join(str(exc).split())[:120]  # one line: the CLI prints it as one
         reason = f"cannot be read ({type(exc).__name__}: {detail})"
         return FileResult(InputInfo(label, error=reason), [], [Draft("F001", label, value=reason)])
+
+
+def load_part(
+    path: Path,
+    label: str,
+    options: Options,
+    kinds: Sequence[Table] = LEDGER_TABLES,
+    sheets: Selection | None = None,
+) -> handoff.Handoff[FileResult] | FileResult:
+    """`load_file` in a worker process, its tables sent back by `handoff`."""
+    return handoff.send(load_file(path, label, options, kinds, sheets))
 
 
 def _load(
@@ -192,10 +203,10 @@ def load_all(
                 progress(results[-1])
         return results
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(load_file, path, label, options, kinds) for path, label in paths]
+        futures = [pool.submit(load_part, path, label, options, kinds) for path, label in paths]
         for future, (path, label) in zip(futures, paths, strict=True):
             try:
-                results.append(future.result())
+                results.append(handoff.receive(future.result()))
             except BrokenExecutor:
                 results.append(_isolated(path, label, options, kinds))
             if progress:
@@ -225,12 +236,12 @@ def load_shared(
     try:
         with ProcessPoolExecutor(max_workers=len(heavier)) as pool:
             theirs = [
-                pool.submit(load_file, path, label, options, kinds, Selection(only=frozenset(g)))
+                pool.submit(load_part, path, label, options, kinds, Selection(only=frozenset(g)))
                 for g in heavier
             ]
             parts = [load_file(path, label, options, kinds, mine)]
             warm_validation()
-            parts += [f.result() for f in theirs]
+            parts += [handoff.receive(f.result()) for f in theirs]
     except BrokenExecutor:
         return _isolated(path, label, options, kinds)
     return _joined(parts, order)
