@@ -1,4 +1,4 @@
-"""Ledger helpers that answer per cell, checked against the scalar test they stand for."""
+"""Ledger.blank, checked against the scalar test it stands for, on every kind of column."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledgercheck import values
-from ledgercheck.ledger import _empty
+from ledgercheck.ledger import Ledger
 
 CELL = st.one_of(
     st.none(),
@@ -22,6 +22,11 @@ CELL = st.one_of(
     st.dates(),
     st.booleans(),
 )
+
+
+def _empty(cells: pd.Series) -> np.ndarray:
+    """The cells as a raw column of a ledger, asked which are blank."""
+    return Ledger(raws={"t": pd.DataFrame({"c": cells})}).blank("t", "c").to_numpy()
 
 
 def _scalar(cells: pd.Series) -> list[bool]:

@@ -14,8 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ledgercheck import idnumber, values
-from ledgercheck.normalize import TableData
+from ledgercheck import idnumber
+from ledgercheck.normalize import TableData, empty_cells
 from ledgercheck.tables import LEDGER_TYPES, TABLES
 
 ID_COLUMNS = ("id_number", "head_id_number")
@@ -43,20 +43,8 @@ class Ledger:
 
     def blank(self, table: str, column: str) -> pd.Series:
         """True where the cell as read is empty: an unreadable cell (F007) is not blank."""
-        return pd.Series(_empty(self.raws[table][column]), index=self.raws[table].index)
-
-
-def _empty(cells: pd.Series) -> np.ndarray:
-    """`values.is_empty` of each cell. Text is tested once per distinct value (whitespace
-    counts as empty); numbers, dates and booleans are empty only where missing."""
-    if cells.dtype == object or isinstance(cells.dtype, pd.StringDtype):
-        codes, distinct = pd.factorize(cells)  # a missing cell's code is -1: the last slot
-        outcome = np.array([*(values.is_empty(v) for v in distinct), True], dtype=bool)
-        return outcome[codes]
-    empty = cells.isna().to_numpy(dtype=bool, copy=True)
-    if isinstance(cells.dtype, pd.ArrowDtype) and pa.types.is_floating(cells.dtype.pyarrow_dtype):
-        empty |= np.isnan(cells.to_numpy(dtype=np.float64, na_value=np.nan))  # NaN, not null
-    return empty
+        cells = self.raws[table][column]
+        return pd.Series(empty_cells(cells), index=cells.index)
 
 
 def combine(sources: list[TableData], as_of: dt.date) -> Ledger:

@@ -291,11 +291,22 @@ def _blank(col: pd.Series) -> np.ndarray:
     """Empty as written: '' or missing. (Whitespace-only cells are caught by the full test.)"""
     if _textual(col):
         return np.asarray((col == "") | col.isna(), dtype=bool)
+    return _missing(col)
+
+
+def _missing(col: pd.Series) -> np.ndarray:
+    """Missing cells of a column of numbers, dates or booleans."""
     missing = col.isna().to_numpy(dtype=bool)
     if isinstance(col.dtype, pd.ArrowDtype) and pa.types.is_floating(col.dtype.pyarrow_dtype):
         # Arrow tells NaN from null; a clerk sees both as an empty cell.
         missing = missing | np.isnan(col.to_numpy(dtype=np.float64, na_value=np.nan))
     return missing
+
+
+def empty_cells(col: pd.Series) -> np.ndarray:
+    """`values.is_empty` of each cell: text tested once per distinct value (whitespace-only
+    counts as empty); numbers, dates and booleans empty only where missing."""
+    return _per_distinct(col, values.is_empty) if _textual(col) else _missing(col)
 
 
 def _equals(col: pd.Series, text: str) -> np.ndarray:
