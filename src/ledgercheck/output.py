@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,11 +22,17 @@ def check_not_input(output: Path, inputs: Iterable[Path]) -> None:
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write to a temporary file beside the target, then rename: readers never see half a file."""
+    """Write to a temporary file beside the target, then rename: readers never see half a file.
+
+    The file gets the permissions it would have had written in place (an existing file's,
+    else those the umask gives a new one), not a temporary file's owner-only ones: a report
+    written to a shared folder stays readable by those who could read the one it replaces.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _create_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
+            _keep_mode(path, fh.fileno())
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -32,3 +40,20 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _create_beside(path: Path) -> tuple[int, Path]:
+    """A new, empty file next to `path`, created with 0666 less the umask (as `open` does)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):  # a clash of 48 random bits: never twice
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        with contextlib.suppress(FileExistsError):
+            return os.open(tmp, flags, 0o666), tmp
+    raise FileExistsError(f"{path.parent}: no free name for a temporary file")
+
+
+def _keep_mode(path: Path, fd: int) -> None:
+    if os.chmod not in os.supports_fd:  # Windows: files have no such bits
+        return
+    with contextlib.suppress(FileNotFoundError):  # a new file: the umask's mode, already
+        os.chmod(fd, stat.S_IMODE(path.stat().st_mode))
