@@ -15,6 +15,19 @@ from ledgercheck.findings import Report
 from ledgercheck.pipeline import Options, verify
 
 Rows = Sequence[Sequence[Any]]
+TEST_KEY = "ledgercheck-tests-fingerprint-key"
+
+
+@pytest.fixture(autouse=True)
+def fingerprint_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Every run keys fingerprints with one known key, and no test touches the real
+    configuration folder (where a key file would otherwise be made)."""
+    monkeypatch.setenv("LEDGERCHECK_KEY", TEST_KEY)
+    config = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    monkeypatch.setenv("APPDATA", str(config))
 
 
 def pid(birth: dt.date, sex: str, seq: int = 1, region: str = "460203") -> str:

@@ -48,7 +48,7 @@ def baseline_of(report: Report, tmp_path: Path) -> list[dict[str, Any]]:
     """A report as `verify --format json -o` writes it, read back as --baseline reads it."""
     path = tmp_path / "baseline.json"
     path.write_text(json_reporter.render(report), encoding="utf-8")
-    return tracking.load_baseline(path)
+    return tracking.load_baseline(path, None)
 
 
 def compared(report: Report, previous: list[dict[str, Any]], **kwargs: Any) -> Report:
@@ -174,7 +174,7 @@ def test_baseline_without_fingerprints_is_refused(tmp_path: Path) -> None:
     old = tmp_path / "old.json"
     old.write_text(json.dumps({"findings": [{"code": "HH001"}]}), encoding="utf-8")
     with pytest.raises(tracking.TrackingError, match="no fingerprints"):
-        tracking.load_baseline(old)
+        tracking.load_baseline(old, None)
 
 
 # --- the command line ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from ledgercheck import catalog, config, packs, reporters
+from ledgercheck import catalog, config, fingerprints, packs, reporters
 from ledgercheck.explain import explain_rule, list_rules
 from ledgercheck.findings import Report
 from ledgercheck.output import OutputError, check_not_input, write_atomic
@@ -184,7 +184,8 @@ def verify_cmd(
             raise fail(str(exc)) from exc
     if annotate is not None:
         _check_annotate(annotate, output, inputs, rosters)
-    previous = _baseline(baseline, history, inputs + rosters)
+    key = _key(tracked=baseline is not None or history is not None)
+    previous = _baseline(baseline, history, inputs + rosters, key)
     started = dt.datetime.now(dt.UTC)
     options = Options(
         pack,
@@ -204,6 +205,7 @@ def verify_cmd(
             if engine == Engine.pandas
             else _verify_dask(inputs, options, scheduler)
         )
+    fingerprints.seal(report, key)
     _track(report, options, previous, baseline, history, started)
     _emit(report, fmt, output, lang)
     if annotate is not None:
@@ -213,8 +215,26 @@ def verify_cmd(
     raise typer.Exit(exit_code(report, (fail_on or FailOn(cfg.fail_on)).value))
 
 
+def _key(tracked: bool) -> fingerprints.Key:
+    """Before any work: the key of this run's fingerprints, one that lasts if runs are
+    compared."""
+    try:
+        key = fingerprints.load_key()
+    except fingerprints.FingerprintKeyError as exc:
+        raise fail(str(exc)) from exc
+    if tracked and not key.lasting:
+        raise fail(
+            f"no lasting fingerprint key ({key.where}): set {fingerprints.KEY_ENV} "
+            "to compare this run with others"
+        )
+    return key
+
+
 def _baseline(
-    baseline: Path | None, history: Path | None, inputs: list[tuple[Path, str]]
+    baseline: Path | None,
+    history: Path | None,
+    inputs: list[tuple[Path, str]],
+    key: fingerprints.Key,
 ) -> list[dict[str, Any]] | None:
     """Before any work: the baseline's findings, and no history file over an input."""
     from ledgercheck import tracking
@@ -227,7 +247,7 @@ def _baseline(
     if baseline is None:
         return None
     try:
-        return tracking.load_baseline(baseline)
+        return tracking.load_baseline(baseline, key.ident)
     except tracking.TrackingError as exc:
         raise fail(str(exc)) from exc
 

@@ -272,6 +272,8 @@ class Report:
     # Findings of the baseline or last recorded run that are gone (their dicts, state
     # "resolved"); None when the run was not compared with an earlier one.
     resolved: list[dict[str, Any]] | None = None
+    # Which key the fingerprints are under (ledgercheck.fingerprints.seal); None: plain.
+    fingerprint_key: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.districts, Districts):  # a plain dict, from a hand-built report

@@ -6,16 +6,34 @@ the canonical column. Row numbers, sheet order, file names and run times are lef
 sorting a sheet, renaming a file or re-running tomorrow keeps every fingerprint. Findings
 that would share one (a person with two faulty claims) are told apart by an occurrence
 counter in report order (Report.sort).
+
+Reports and history files carry them *keyed* (`seal`): HMAC-SHA256 under a secret key.
+A plain hash of "ID001, members, id_number=4602…" would give every ID number back to anyone
+holding a masked report: there are only some 10⁸ Sanya ID numbers, hashed in minutes. The
+key is this user's (a random one kept in their configuration folder) or the team's, given
+in LEDGERCHECK_KEY: reports compare with earlier ones (--baseline, --history) only under the
+key they were made with, which each report names by an identifier that reveals nothing.
+Inside a run, workers and Dask tasks use plain hashes; the key never leaves this process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import hmac
+import os
+import secrets
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 
 from ledgercheck import values
-from ledgercheck.findings import Draft
+from ledgercheck.findings import Draft, Report
+
+KEY_ENV = "LEDGERCHECK_KEY"
+MIN_KEY_CHARS = 16  # a short key could be guessed along with the ID numbers
 
 # Per table, the alternatives that identify the row's subject, most specific first: the
 # first alternative whose cells are all filled is the key. A member without an ID number
@@ -66,3 +84,86 @@ def of(draft: Draft) -> str:
     if draft.table is None:
         parts.append(draft.sheet or "")
     return hashlib.sha1(_SEP.join(parts).encode("utf-8")).hexdigest()
+
+
+# --- the key ------------------------------------------------------------------------------
+
+
+class FingerprintKeyError(Exception):
+    """The key given cannot be used; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class Key:
+    secret: bytes
+    where: str  # where it came from, for messages: the variable or the file
+    lasting: bool = True  # False: made for this run only (nowhere to keep one)
+
+    @property
+    def ident(self) -> str:
+        """Names the key in reports without revealing it."""
+        return hmac.new(self.secret, b"ledgercheck key id", hashlib.sha256).hexdigest()[:16]
+
+
+def key_file() -> Path:
+    """Where this user's key is kept: their application-data folder."""
+    if sys.platform == "win32" and os.environ.get("APPDATA"):
+        base = Path(os.environ["APPDATA"])
+    else:
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "ledgercheck" / "fingerprint.key"
+
+
+def load_key() -> Key:
+    """LEDGERCHECK_KEY, else this user's key file, made on first use.
+
+    A key file that cannot be read or made gives a key for this run only (`lasting` False):
+    its reports cannot be compared with later ones, which `cli` tells the user if asked to.
+    """
+    given = os.environ.get(KEY_ENV)
+    if given is not None:
+        if len(given.strip()) < MIN_KEY_CHARS:
+            raise FingerprintKeyError(f"{KEY_ENV} must be at least {MIN_KEY_CHARS} characters")
+        return Key(given.strip().encode("utf-8"), KEY_ENV)
+    path = key_file()
+    try:
+        return Key(_stored(path), str(path))
+    except (OSError, ValueError) as exc:  # ValueError: not a key (UnicodeDecodeError too)
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return Key(secrets.token_bytes(32), f"{path}: {why}", lasting=False)
+
+
+def _stored(path: Path) -> bytes:
+    """The key in `path`, written there first (owner-only) if there is none yet."""
+    with contextlib.suppress(FileNotFoundError):
+        return _read_key(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another run made it a moment ago
+        return _read_key(path)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> bytes:
+    text = path.read_text(encoding="ascii").strip()
+    if len(text) < MIN_KEY_CHARS:
+        raise ValueError(f"holds no key (under {MIN_KEY_CHARS} characters)")
+    return text.encode("ascii")
+
+
+def seal(report: Report, key: Key) -> None:
+    """Key the report's fingerprints, once, before anything is written."""
+    if report.fingerprint_key is not None:
+        return
+    report.findings = [
+        f if f.fingerprint is None else replace(f, fingerprint=_keyed(key, f.fingerprint))
+        for f in report.findings
+    ]
+    report.fingerprint_key = key.ident
+
+
+def _keyed(key: Key, plain: str) -> str:
+    return hmac.new(key.secret, plain.encode("ascii"), hashlib.sha256).hexdigest()[:40]

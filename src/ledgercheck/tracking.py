@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ledgercheck.findings import Finding, Report
+from ledgercheck.fingerprints import KEY_ENV
 
 NEW, OPEN, RESOLVED = "new", "open", "resolved"
 STATES = (NEW, OPEN, RESOLVED)
@@ -89,8 +90,9 @@ def rules_checked(report: Report, selected: Checked) -> Checked:
 # --- comparing with an earlier run ----------------------------------------------------
 
 
-def load_baseline(path: Path) -> list[dict[str, Any]]:
-    """The findings of an earlier JSON report (`verify --format json`)."""
+def load_baseline(path: Path, key: str | None) -> list[dict[str, Any]]:
+    """The findings of an earlier JSON report (`verify --format json`), whose fingerprints
+    were made under the key `key` names (fingerprints.Key.ident; None: plain ones)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -103,7 +105,22 @@ def load_baseline(path: Path) -> list[dict[str, Any]]:
             f"{path}: the baseline's findings have no fingerprints; "
             "make it again with this version (verify --format json)"
         )
+    other = _other_key(data.get("fingerprint_key"), key, "make the baseline again")
+    if other:
+        raise TrackingError(f"{path}: {other}")
     return findings
+
+
+def _other_key(made: object, key: str | None, remedy: str) -> str | None:
+    """Why fingerprints made under key `made` cannot be compared with this run's, if so."""
+    if made == key:
+        return None
+    if made is None:
+        return f"its fingerprints are not keyed (an earlier ledgercheck wrote it): {remedy}"
+    return (
+        f"its fingerprints are under another key ({made}; this run's is {key}): "
+        f"set {KEY_ENV} to the key they were made with, or {remedy}"
+    )
 
 
 def compare(report: Report, previous: Iterable[dict[str, Any]], checked: Checked) -> None:
@@ -137,8 +154,12 @@ def counts(report: Report) -> dict[str, int] | None:
 
 # --- the history database -------------------------------------------------------------
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the meta table (the fingerprint key's identifier)
 SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value TEXT
+);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,            -- when the run was recorded, UTC ISO 8601
@@ -212,6 +233,21 @@ def _ensure_schema(con: sqlite3.Connection) -> None:
     con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
+def _same_key(con: sqlite3.Connection, path: Path, key: str | None) -> None:
+    """The history's runs were recorded under `key`, or there are none yet (then it is)."""
+    row = con.execute("SELECT value FROM meta WHERE name = 'fingerprint_key'").fetchone()
+    if row is not None:
+        made: str | None = row[0]
+    elif con.execute("SELECT count(*) FROM runs").fetchone()[0]:
+        made = None  # recorded before the key was: plain fingerprints
+    else:
+        con.execute("INSERT INTO meta (name, value) VALUES ('fingerprint_key', ?)", (key,))
+        return
+    other = _other_key(made, key, "start a new history file")
+    if other:
+        raise TrackingError(f"{path}: {other}")
+
+
 def _last_run(con: sqlite3.Connection) -> list[dict[str, Any]]:
     """The findings still open after the last recorded run (unchecked ones included)."""
     row = con.execute("SELECT max(id) FROM runs").fetchone()
@@ -242,6 +278,7 @@ def record(path: Path, report: Report, rec: Record, checked: Checked) -> int:
     try:
         with _immediate(con):
             _ensure_schema(con)
+            _same_key(con, path, report.fingerprint_key)
             previous = _last_run(con)
             carried: list[dict[str, Any]] = []
             if rec.baseline is None:

@@ -29,6 +29,9 @@ def to_dict(report: Report) -> dict[str, Any]:
         # The plan's headline rates, measured against their targets (city-wide and per 区).
         "aggregates": [a.to_dict() for a in report.aggregates if a.name in HEADLINE],
     }
+    if report.fingerprint_key is not None:
+        # Which key the fingerprints are under (ledgercheck.fingerprints), not the key.
+        data["fingerprint_key"] = report.fingerprint_key
     if report.comparisons:
         data["comparisons"] = report.comparisons
     if report.resolved is not None:
