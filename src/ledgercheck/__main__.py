@@ -7,7 +7,8 @@ they are not in `cli` (a library user or a test imports that):
 - Once the command has finished and its output is flushed, the process ends without
   tearing down the interpreter: freeing a large ledger's objects one by one and joining
   idle worker processes took 0.2-0.5 s after the report was already written. A run that
-  used Dask exits normally, so the cluster's own exit handlers shut it down.
+  used Dask exits normally, so the cluster's own exit handlers shut it down. What the exit
+  handlers would have removed (the workers' handoff folder) is removed here.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def main() -> None:
         sys.exit(code)
     _flush()
     _stop_workers()
+    _remove_handoffs()
     os._exit(code)
 
 
@@ -55,6 +57,14 @@ def _stop_workers() -> None:
         child.terminate()
     for child in children:
         child.join(1)  # reaped: their CPU time counts as this process's children's
+
+
+def _remove_handoffs() -> None:
+    """The workers' handoff files (unmasked tables) go with the run: os._exit skips the
+    exit handler that would remove them. Only once the workers are stopped."""
+    handoff = sys.modules.get("ledgercheck.handoff")
+    if handoff is not None:
+        handoff.remove()
 
 
 def _flush() -> None:

@@ -91,9 +91,11 @@ def load_part(
     options: Options,
     kinds: Sequence[Table] = LEDGER_TABLES,
     sheets: Selection | None = None,
+    into: str | None = None,
 ) -> handoff.Handoff[FileResult] | FileResult:
-    """`load_file` in a worker process, its tables sent back by `handoff`."""
-    return handoff.send(load_file(path, label, options, kinds, sheets))
+    """`load_file` in a worker process, its tables sent back by `handoff` through the
+    parent's folder `into`."""
+    return handoff.send(load_file(path, label, options, kinds, sheets), into)
 
 
 def _load(
@@ -203,7 +205,10 @@ def load_all(
                 progress(results[-1])
         return results
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(load_part, path, label, options, kinds) for path, label in paths]
+        into = handoff.folder()
+        futures = [
+            pool.submit(load_part, path, label, options, kinds, None, into) for path, label in paths
+        ]
         for future, (path, label) in zip(futures, paths, strict=True):
             try:
                 results.append(handoff.receive(future.result()))
@@ -233,10 +238,13 @@ def load_shared(
     lightest = min(groups, key=lambda g: sum(order[n] for n in g))
     heavier = [g for g in groups if g is not lightest]
     mine = Selection(skip=frozenset(n for g in heavier for n in g))
+    into = handoff.folder()
     try:
         with ProcessPoolExecutor(max_workers=len(heavier)) as pool:
             theirs = [
-                pool.submit(load_part, path, label, options, kinds, Selection(only=frozenset(g)))
+                pool.submit(
+                    load_part, path, label, options, kinds, Selection(only=frozenset(g)), into
+                )
                 for g in heavier
             ]
             parts = [load_file(path, label, options, kinds, mine)]
