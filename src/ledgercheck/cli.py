@@ -304,10 +304,17 @@ def _write_annotated(
     if any(info.file == label and info.error for info in report.inputs):
         return  # unreadable: already said on stderr, and the exit status is 2
     try:
-        data = annotate.render(path, label, report, lang, password)
+        copy = annotate.open_copy(path, password)
+        data = annotate.render_copy(copy, label, report, lang, password)
     except annotate.AnnotateError as exc:
         raise fail(str(exc)) from exc
     write_atomic(target, data)
+    if copy.left_out:
+        typer.echo(
+            f"ledgercheck: {target}: the copy lacks the input's {', '.join(copy.left_out)} "
+            "(openpyxl cannot keep them); the input is unchanged",
+            err=True,
+        )
 
 
 TABLE_FILES = {".csv", ".parquet", ".txt", ".tsv"}

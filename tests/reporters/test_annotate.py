@@ -178,3 +178,55 @@ def test_encrypted_input_gives_encrypted_output(ledger: Path, tmp_path: Path) ->
         office.load_key(password="pw123")
         office.decrypt(plain)
     assert openpyxl.load_workbook(plain).sheetnames[0] == "核查结果"
+
+
+def _decorated(path: Path, png: Path) -> Path:
+    """A ledger with what openpyxl does not keep: a text box, and macros in a .xlsm; and an
+    image and a chart, which it keeps."""
+    import xlsxwriter
+
+    from conftest import HOUSEHOLD_HEADER, household_rows
+
+    book = xlsxwriter.Workbook(path)
+    for title, header, rows in (
+        ("户信息", HOUSEHOLD_HEADER, household_rows()),
+        ("成员信息", MEMBER_HEADER, member_rows()),
+    ):
+        ws = book.add_worksheet(title)
+        for r, row in enumerate([header, *rows]):
+            ws.write_row(r, 0, row)
+    ws.insert_textbox("K2", "请核对后再上报")
+    ws.insert_image("K8", str(png))
+    chart = book.add_chart({"type": "column"})
+    chart.add_series({"values": "=成员信息!$F$2:$F$5"})
+    ws.insert_chart("K20", chart)
+    if path.suffix == ".xlsm":
+        vba = path.with_name("vbaProject.bin")
+        vba.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(508))  # kept as bytes, never run
+        book.add_vba_project(str(vba))
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
+def test_what_the_copy_cannot_keep_is_said_in_one_line(tmp_path: Path, suffix: str) -> None:
+    from PIL import Image
+
+    png = tmp_path / "stamp.png"
+    Image.new("RGB", (8, 8), "red").save(png)
+    ledger = _decorated(tmp_path / f"台账{suffix}", png)
+    out = tmp_path / "核查.xlsx"
+    result = runner.invoke(app, ["verify", str(ledger), "--annotate", str(out), "-f", "concise"])
+    assert result.exit_code in (0, 1), result.output
+    notes = [line for line in result.stderr.splitlines() if "the copy lacks" in line]
+    assert len(notes) == 1 and "shapes on 1 sheet(s)" in notes[0]
+    assert ("macros" in notes[0]) == (suffix == ".xlsm")
+    assert "image" not in notes[0] and "chart" not in notes[0]  # kept (Pillow is here)
+    book = openpyxl.load_workbook(out)
+    assert len(book["成员信息"]._images) == 1 and len(book["成员信息"]._charts) == 1
+
+
+def test_a_plain_workbook_gets_no_such_note(ledger: Path) -> None:
+    out = ledger.parent / "核查.xlsx"
+    result = runner.invoke(app, ["verify", str(ledger), "--annotate", str(out), "-f", "concise"])
+    assert "the copy lacks" not in result.stderr

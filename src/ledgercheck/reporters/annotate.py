@@ -20,7 +20,7 @@ import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
@@ -63,13 +63,20 @@ class Copy:
     book: Workbook
     titles: dict[str, str]  # the reader's sheet name → the worksheet title in the copy
     encrypted: bool = False
+    left_out: list[str] = field(default_factory=list)  # what the copy lacks (`_left_out`)
 
 
 def render(
     source: Path, label: str, report: Report, lang: str = "zh", password: str | None = None
 ) -> bytes:
     """The annotated copy of `source` (shown in reports as `label`), as .xlsx bytes."""
-    copy = open_copy(source, password)
+    return render_copy(open_copy(source, password), label, report, lang, password)
+
+
+def render_copy(
+    copy: Copy, label: str, report: Report, lang: str = "zh", password: str | None = None
+) -> bytes:
+    """The annotated copy opened by `open_copy`, as .xlsx bytes."""
     # With one input, ledger-wide findings (POP, no file) are about this file too.
     findings = [f for f in report.findings if f.file in (label, None)]
     mark(copy, findings, lang)
@@ -96,8 +103,43 @@ def open_copy(source: Path, password: str | None) -> Copy:
             book = openpyxl.load_workbook(io.BytesIO(data))
         except Exception as exc:  # openpyxl raises many types on odd files
             raise AnnotateError(f"{source}: workbook cannot be copied ({exc})") from exc
-        return Copy(book, {ws.title: ws.title for ws in book.worksheets}, encrypted)
+        titles = {ws.title: ws.title for ws in book.worksheets}
+        return Copy(book, titles, encrypted, _left_out(data, book))
     return rebuild(_sheets(source, password))
+
+
+# A drawing part is a few kilobytes; reading more of one to look for shapes is pointless.
+DRAWING_BYTES = 4 * 1024 * 1024
+CHART_PART = re.compile(r"xl/charts/chart\d+\.xml")
+SHAPE = re.compile(rb"<(?:\w+:)?sp[\s>]")  # a shape (text box, arrow…), not a picture
+
+
+def _left_out(data: bytes, book: Workbook) -> list[str]:
+    """What the workbook holds that openpyxl did not load, so the copy will lack it:
+    macros always, images without Pillow, shapes always, charts it could not read."""
+    sheets = [*book.worksheets, *book.chartsheets]
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
+        shapes = sum(
+            1
+            for name in names
+            if name.startswith("xl/drawings/drawing") and SHAPE.search(_head(zf, name))
+        )
+    images = sum(1 for n in names if n.startswith("xl/media/")) - sum(
+        len(getattr(ws, "_images", [])) for ws in sheets
+    )
+    charts = sum(1 for n in names if CHART_PART.fullmatch(n)) - sum(
+        len(getattr(ws, "_charts", [])) for ws in sheets
+    )
+    out = ["macros"] if "xl/vbaProject.bin" in names else []
+    out += [f"{images} image(s)"] if images > 0 else []
+    out += [f"{charts} chart(s)"] if charts > 0 else []
+    return out + ([f"shapes on {shapes} sheet(s)"] if shapes else [])
+
+
+def _head(zf: zipfile.ZipFile, name: str) -> bytes:
+    with zf.open(name) as fh:
+        return fh.read(DRAWING_BYTES)
 
 
 def _decrypt(data: bytes, password: str | None) -> bytes | None:
