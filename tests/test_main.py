@@ -60,3 +60,30 @@ def test_hypothesis_is_not_imported_by_the_command() -> None:
 @pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (2, 2), ("boom", 1)])
 def test_status_of_sys_exit_argument(code: object, status: int) -> None:
     assert _status(code) == status
+
+
+CRASH = """
+import sys
+from ledgercheck import pipeline
+
+def crash(results, options):
+    raise ValueError("could not convert '460203197001011234' (王大)")
+
+pipeline.assemble = crash
+from ledgercheck.__main__ import main
+sys.argv = ["ledgercheck", *sys.argv[1:]]
+main()
+"""
+
+
+def test_an_internal_error_is_one_line_and_status_2_without_the_cells() -> None:
+    done = _ledgercheck("-c", CRASH, "verify", str(ANOMALIES), "-j", "1")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "internal error (ValueError in pipeline.py:" in lines[0]
+    assert "4602" not in done.stderr and "王大" not in done.stderr and "--debug" in lines[0]
+
+
+def test_debug_shows_the_traceback() -> None:
+    done = _ledgercheck("-c", CRASH, "verify", str(ANOMALIES), "-j", "1", "--debug")
+    assert done.returncode == 1 and "Traceback" in done.stderr and "ValueError" in done.stderr

@@ -1,7 +1,11 @@
 """The `ledgercheck` command: the CLI, started the way a one-shot process should be.
 
-Two things here are only right for a process that exits when the command ends, which is why
-they are not in `cli` (a library user or a test imports that):
+Three things here are only right for a process that exits when the command ends, which is
+why they are not in `cli` (a library user or a test imports that):
+- An unexpected error (a bug, or an input no check foresaw) ends the run with one line and
+  status 2, not a traceback and status 1, which CI would read as "the ledger has errors".
+  The line names the error's type and place, never its message: that may quote a cell.
+  `--debug` shows the traceback.
 - pandera imports hypothesis, when it is installed, for data synthesis this tool never
   uses: 0.1 s of every run in a developer's environment. It is kept out.
 - Once the command has finished and its output is flushed, the process ends without
@@ -16,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import traceback
+from pathlib import Path
 
 
 def main() -> None:
@@ -28,6 +34,11 @@ def main() -> None:
         code = 0
     except SystemExit as exc:
         code = _status(exc.code)
+    except Exception as exc:  # a bug, or an input no check foresaw
+        if "--debug" in sys.argv:
+            raise
+        print(_internal(exc), file=sys.stderr)
+        code = 2  # not 1: a CI job must not read a crash as "the ledger has errors"
     if "distributed" in sys.modules:
         sys.exit(code)
     _flush()
@@ -44,6 +55,23 @@ def _status(code: object) -> int:
         return code
     print(code, file=sys.stderr)
     return 1
+
+
+def _internal(exc: Exception) -> str:
+    """One line for an unexpected error: its type and where, never its message, which may
+    quote a cell (an ID number, a name)."""
+    where = next(
+        (
+            f" in {Path(frame.filename).name}:{frame.lineno}"
+            for frame in reversed(traceback.extract_tb(exc.__traceback__))
+            if Path(frame.filename).parent.name == "ledgercheck"
+        ),
+        "",
+    )
+    return (
+        f"ledgercheck: internal error ({type(exc).__name__}{where}); the check did not finish. "
+        "Run again with --debug to see the traceback, and report it."
+    )
 
 
 def _stop_workers() -> None:
