@@ -559,6 +559,22 @@ def test_cli_against_folder_json_has_related_and_comparisons(tmp_path: Path, led
     assert "赵外" not in text and OUTSIDE not in text and HEAD not in text
 
 
+def test_a_roster_folder_holding_the_ledger_leaves_the_ledger_out(
+    tmp_path: Path, ledger: Path
+) -> None:
+    """`verify 台账.xlsx --against .` where the rosters lie beside the ledger."""
+    folder = ledger.parent
+    insurance(folder / "医保.xlsx")
+    result = CliRunner().invoke(
+        app, ["verify", str(ledger), "--against", str(folder), "-f", "json", "--jobs", "1"]
+    )
+    data = json.loads(result.stdout)
+    roles = sorted((Path(i["file"]).name, i.get("role") or "ledger") for i in data["inputs"])
+    assert ("台账.xlsx", "ledger") in roles and ("台账.xlsx", "roster") not in roles
+    assert ("医保.xlsx", "roster") in roles
+    assert not [f for f in data["findings"] if f["code"] == "F004"]
+
+
 def test_cli_console_prints_the_comparison(tmp_path: Path, ledger: Path) -> None:
     roster = insurance(tmp_path / "医保.xlsx")
     args = ["verify", str(ledger), "--against", str(roster), "--lang"]

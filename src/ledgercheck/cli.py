@@ -175,8 +175,10 @@ def verify_cmd(
         raise fail(f"--format must be one of {format_names()}, not {fmt!r}")
     pack = load_pack(rules or cfg.rules, cfg.base if not rules else None)
     inputs = _inputs(paths, include or [], exclude or [])
-    # --include/--exclude select ledger files; a roster folder is taken whole.
-    rosters = _inputs(against or [], [], [])
+    # --include/--exclude select ledger files; a roster folder is taken whole, but for the
+    # ledger files themselves (`--against .` in the folder that holds the ledger too).
+    ledger = {p.resolve() for p, _ in inputs}
+    rosters = [r for r in _inputs(against or [], [], []) if r[0].resolve() not in ledger]
     if output is not None:
         try:
             check_not_input(output, [p for p, _ in inputs + rosters])
