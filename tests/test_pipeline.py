@@ -56,3 +56,9 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path: Path, monkeypatch) -> 
     results = pipeline.load_all([(good, "good.xlsx"), (poison, "poison.xlsx")], options)
     assert results[0].info.error is None and results[0].tables
     assert results[1].info.error is not None and "crashed" in results[1].info.error
+
+
+def test_the_password_never_shows_in_a_repr() -> None:
+    """Dask logs a failed task's arguments; the options carry the workbook's password."""
+    options = pipeline.Options(packs.load(), password="村委会2020!")
+    assert "村委会2020!" not in repr(options) and options.password == "村委会2020!"

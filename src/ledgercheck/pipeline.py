@@ -37,7 +37,8 @@ class Options:
     pack: Pack
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    password: str | None = None
+    # Never in a repr: Dask logs a failed task's arguments, and Options is one of them.
+    password: str | None = field(default=None, repr=False)
     lang: str = "zh"
     show_pii: bool = False
     limits: Limits = field(default_factory=Limits)
