@@ -483,3 +483,24 @@ def test_parquet_tables_are_read_in_this_process(tmp_path: Path, monkeypatch) ->
     two = verify(paths, Options(packs.load(), jobs=2))
     assert [f.to_dict() for f in two.findings] == [f.to_dict() for f in one.findings]
     assert one.rows > 0
+
+
+def test_wps_and_binary_workbooks_in_a_folder_are_checked_or_refused(tmp_path: Path) -> None:
+    """A folder's .et (WPS) is read; its .xlsb is named as unreadable, not left out."""
+    import zipfile
+
+    root = tmp_path / "districts"
+    root.mkdir()
+    ledger = synth.generate(20, seed=4)
+    synth.write_workbook(ledger, root / "01-吉阳区.xls", fmt="xls")
+    (root / "02-天涯区.et").write_bytes((root / "01-吉阳区.xls").read_bytes())
+    with zipfile.ZipFile(root / "03-海棠区.xlsb", "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    code, data = cli_json(str(root), "--jobs", "1")
+    assert code == 2
+    read = {Path(i["file"]).name: i.get("error") for i in data["inputs"]}
+    assert read["01-吉阳区.xls"] is None and read["02-天涯区.et"] is None
+    assert ".xlsb" in read["03-海棠区.xlsb"]
+    sheets = {Path(i["file"]).name: len(i["sheets"]) for i in data["inputs"]}
+    assert sheets["02-天涯区.et"] == sheets["01-吉阳区.xls"] > 0

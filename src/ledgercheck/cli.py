@@ -65,7 +65,11 @@ def _inputs(paths: list[Path], include: list[str], exclude: list[str]) -> list[t
     return out
 
 
-SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".parquet", ".txt", ".tsv"}
+# WPS's own .et/.ett (an .xls inside) are read; .xlsb is taken too, to be refused in one line
+# rather than left out of a folder's check without a word.
+SUFFIXES = {
+    ".xlsx", ".xlsm", ".xls", ".ods", ".et", ".ett", ".xlsb", ".csv", ".parquet", ".txt", ".tsv"
+}  # fmt: skip
 
 
 def discover(folder: Path, include: list[str], exclude: list[str]) -> list[Path]:

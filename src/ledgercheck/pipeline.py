@@ -175,7 +175,7 @@ def verify(
     return assemble(results, options)
 
 
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".et", ".ett", ".xlsb"})
 
 
 def _workbooks(paths: list[tuple[Path, str]]) -> int:
