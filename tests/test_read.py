@@ -176,3 +176,9 @@ LINE = st.sampled_from(["a,b", "王大,户主", "元", "", "中文,备注,合计
 @given(st.lists(LINE, max_size=30))
 def test_stopping_early_gives_the_count_of_every_line(lines: list[bytes]) -> None:
     assert read._mostly_utf8(lines) == counted_utf8(lines)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls", ".ods", ".et", ".xlsb", ".parquet"])
+def test_a_workbook_name_on_text_is_a_broken_file_not_a_csv(suffix: str) -> None:
+    assert read.detect_format(b"garbage text\nmore", suffix) == "bad"
+    assert read.detect_format(b"garbage text\nmore", ".csv") == "csv"

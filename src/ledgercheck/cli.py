@@ -17,7 +17,7 @@ from ledgercheck.findings import Report
 from ledgercheck.output import OutputError, check_not_input, write_atomic
 from ledgercheck.pipeline import Options, Progress, default_jobs, selected, verify
 from ledgercheck.progress import progress_bar
-from ledgercheck.read import Limits
+from ledgercheck.read import WORKBOOK_SUFFIXES, Limits
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Check 扶贫台账 against the plan."
@@ -65,11 +65,8 @@ def _inputs(paths: list[Path], include: list[str], exclude: list[str]) -> list[t
     return out
 
 
-# WPS's own .et/.ett (an .xls inside) are read; .xlsb is taken too, to be refused in one line
-# rather than left out of a folder's check without a word.
-SUFFIXES = {
-    ".xlsx", ".xlsm", ".xls", ".ods", ".et", ".ett", ".xlsb", ".csv", ".parquet", ".txt", ".tsv"
-}  # fmt: skip
+# An .xlsb is taken too, to be refused in one line rather than left out of a folder unsaid.
+SUFFIXES = WORKBOOK_SUFFIXES | {".csv", ".parquet", ".txt", ".tsv"}
 
 
 def discover(folder: Path, include: list[str], exclude: list[str]) -> list[Path]:

@@ -28,7 +28,7 @@ from ledgercheck.ledger import Ledger, combine
 from ledgercheck.mask import mask
 from ledgercheck.normalize import TableData, build, show
 from ledgercheck.packs import Pack
-from ledgercheck.read import InputError, Limits, Selection, read_file
+from ledgercheck.read import WORKBOOK_SUFFIXES, InputError, Limits, Selection, read_file
 from ledgercheck.tables import LEDGER_TABLES, PII, ROSTER_TABLES, Table
 
 
@@ -173,9 +173,6 @@ def verify(
             res.info.role = "roster"
         results += rosters
     return assemble(results, options)
-
-
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".et", ".ett", ".xlsb"})
 
 
 def _workbooks(paths: list[tuple[Path, str]]) -> int:

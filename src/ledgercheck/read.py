@@ -37,6 +37,9 @@ ZIP_MAGIC = b"PK\x03\x04"
 PARQUET_MAGIC = b"PAR1"
 # The reader calamine picks from a file's name; a file named otherwise is opened from its bytes.
 NATURAL_SUFFIXES = {"xlsx": {".xlsx", ".xlsm"}, "ods": {".ods"}, "xls": {".xls"}}
+# Names of workbooks, read by their content: WPS's own .et/.ett hold an .xls; .xlsb is
+# refused (guard.prepare) in one line.
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".et", ".ett", ".xlsb"})
 
 
 def _use_malloc() -> None:
@@ -166,7 +169,7 @@ def detect_format(head: bytes, suffix: str) -> str:
         return "ole"
     if head.startswith(PARQUET_MAGIC):
         return "parquet"
-    if suffix in {".xlsx", ".xlsm", ".xls", ".ods", ".parquet"}:
+    if suffix in WORKBOOK_SUFFIXES or suffix == ".parquet":
         # A spreadsheet name on bytes that are not a spreadsheet: truncated or renamed.
         return "bad"
     return "csv"
