@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import stat
 import sys
 from pathlib import Path
@@ -166,3 +167,26 @@ def test_runs_compared_with_others_need_a_lasting_key(
     assert verify(str(path), "-f", "json")[0] == 1  # a lone check still runs
     code, output = verify(str(path), "--history", str(tmp_path / "h.db"))
     assert code == 2 and fingerprints.KEY_ENV in output
+
+
+def test_runs_starting_together_agree_on_one_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Eight first-ever runs at once (processes): one key file, the same key for all."""
+    monkeypatch.delenv(fingerprints.KEY_ENV)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("APPDATA", str(tmp_path))
+    with multiprocessing.get_context("spawn").Pool(8) as pool:
+        keys = pool.map(_load_in_a_process, range(8))
+    assert len(set(keys)) == 1 and keys[0][1]
+    assert sorted(p.name for p in (tmp_path / "ledgercheck").iterdir()) == ["fingerprint.key"]
+
+
+def _load_in_a_process(_: int) -> tuple[bytes, bool]:
+    key = fingerprints.load_key()
+    return key.secret, key.lasting
+
+
+def test_the_secret_never_shows_in_a_repr() -> None:
+    key = fingerprints.Key(b"our-office-fingerprint-key", "test")
+    assert "our-office" not in repr(key)

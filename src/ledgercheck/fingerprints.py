@@ -24,7 +24,7 @@ import hmac
 import os
 import secrets
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -95,7 +95,7 @@ class FingerprintKeyError(Exception):
 
 @dataclass(frozen=True)
 class Key:
-    secret: bytes
+    secret: bytes = field(repr=False)
     where: str  # where it came from, for messages: the variable or the file
     lasting: bool = True  # False: made for this run only (nowhere to keep one)
 
@@ -134,16 +134,23 @@ def load_key() -> Key:
 
 
 def _stored(path: Path) -> bytes:
-    """The key in `path`, written there first (owner-only) if there is none yet."""
+    """The key in `path`, put there first (owner-only) if there is none yet.
+
+    Written whole beside it and then linked into place: a run starting at the same moment
+    finds either no key or a whole one, and the first link wins, so both use the same key.
+    """
     with contextlib.suppress(FileNotFoundError):
         return _read_key(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another run made it a moment ago
-        return _read_key(path)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(secrets.token_hex(32) + "\n")
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+        with contextlib.suppress(FileExistsError):  # another run's key came first
+            os.link(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)
     return _read_key(path)
 
 
