@@ -10,12 +10,15 @@ Scope — what it does:
   ID005, HH001, HH010, EDU001–EDU003, MED003, MED020–MED022;
 - across rows, with dask group-bys over small keyed columns: HH005 (a person twice),
   HH002/HH003 (members per household), MED001/MED002 (the coverage rate), POP001–POP003;
+- across rows, from each partition's 户主 and 配偶 rows (a few columns of about half the
+  rows): HH004 (one head per household), HH006 (the head agrees with 户信息), HH009 (one
+  spouse, of the other sex); the 配偶 rows HH009 flags are drafted by reading their
+  partitions again, which real ledgers rarely need;
 - once, with pandas: the households' own rules (INC, HOU, WAT, MED004, ID on 户主证件号码).
 
 What it does not do is listed in the report's rules_not_run with the reason
-"not supported by --engine dask": rules that need each household's 户主 row (HH004,
-HH006, HH009), the other tables (medical, payments, loans, villages) and rosters; a flat
-export (households and members on one sheet) is refused. The report's district
+"not supported by --engine dask": the other tables (medical, payments, loans, villages) and
+rosters; a flat export (households and members on one sheet) is refused. The report's district
 breakdown counts household rows only (a district per member row would not fit in memory).
 """
 
@@ -35,7 +38,7 @@ import pandas as pd
 
 from ledgercheck import checks, fingerprints, stats
 from ledgercheck.checks import household, medical, population
-from ledgercheck.checks.base import Rule
+from ledgercheck.checks.base import Hits, Rule, flag
 from ledgercheck.distributed import COVERAGE, DUPLICATE, POPULATION, _drafts, merge_aggregates
 from ledgercheck.findings import Aggregate, Draft, InputInfo, NotRun, Report, SheetInfo
 from ledgercheck.header import SCAN_ROWS, Layout, locate
@@ -61,7 +64,10 @@ PARTITION = (
     "EDU001", "EDU002", "EDU003", "MED003", "MED020", "MED021", "MED022",
 )  # fmt: skip
 COUNTED = ("HH002", "HH003")  # a households rule given the member count per 户编号
-ACROSS = (DUPLICATE, *COUNTED, *COVERAGE, *POPULATION)
+# Rules over each household's 户主 and 配偶 rows, gathered from every partition.
+HEADS, HEAD_AGREES, SPOUSES = "HH004", "HH006", "HH009"
+FAMILY = (HEADS, HEAD_AGREES, SPOUSES)
+ACROSS = (DUPLICATE, *COUNTED, *FAMILY, *COVERAGE, *POPULATION)
 UNSUPPORTED = "not supported by --engine dask"
 # The households' columns a member row is joined with (ledger._enrich_members).
 JOINED = ("household_id", "household_type", "extreme_poverty_support", "district")
@@ -209,6 +215,7 @@ class Piece:
     aggregates: list[Aggregate]
     once: str | None  # HH005's expected text, as the rule words it
     keys: pd.DataFrame = field(default_factory=pd.DataFrame)
+    family: pd.DataFrame = field(default_factory=pd.DataFrame)  # `_family`
 
 
 KEYS_META = pd.DataFrame(
@@ -257,7 +264,7 @@ def check_piece(
     )
     once = _once(ledger, options)
     return Piece(number, len(members), drafts, uninsured, insured, persons, aggregates, once,
-                 _keys(ledger, number))  # fmt: skip
+                 _keys(ledger, number), _family(members, number))  # fmt: skip
 
 
 def _read_piece(
@@ -333,8 +340,27 @@ def _keys(ledger: Ledger, number: int) -> pd.DataFrame:
     )
 
 
+FAMILY_COLUMNS = ("household_id", "id_number", "name", "_sex")
+
+
+def _family(members: pd.DataFrame, number: int) -> pd.DataFrame:
+    """The partition's 户主 and 配偶 rows: their order in the file, whether head, and the
+    columns HH004/HH006/HH009 compare."""
+    if "relation" not in members.columns or "household_id" not in members.columns:
+        return pd.DataFrame()
+    kept = members["relation"].isin(["户主", household.SPOUSE]).to_numpy(dtype=bool)
+    order = (np.int64(number) << 32) + np.flatnonzero(kept).astype(np.int64)
+    rows = members.loc[kept, [c for c in FAMILY_COLUMNS if c in members.columns]]
+    head = (members.loc[kept, "relation"] == "户主").to_numpy(dtype=bool)
+    return rows.reset_index(drop=True).assign(order=order, head=head)
+
+
 def _light(piece: Piece) -> Piece:
-    return replace(piece, keys=KEYS_META)
+    return replace(piece, keys=KEYS_META, family=pd.DataFrame())
+
+
+def _family_of(piece: Piece) -> pd.DataFrame:
+    return piece.family
 
 
 def _keys_of(piece: Piece) -> pd.DataFrame:
@@ -414,11 +440,83 @@ def _run(
         _repeated(keys),
         **cheap,
     )
-    (light,) = dask.compute([dask.delayed(_light)(p) for p in pieces], **cheap)
+    families, light = dask.compute(
+        [dask.delayed(_family_of)(p) for p in pieces],
+        [dask.delayed(_light)(p) for p in pieces],
+        **cheap,
+    )
+    family = _gathered(families)
     seconds = (
         keys[keys["id"].isin(list(repeated.index))].compute(**cheap) if len(repeated) else KEYS_META
     )
-    return _report(spec, head, house_results, light, sizes, repeated, seconds, options)
+    schema = _schema(spec, head, house_results, options)
+    spouses: list[Draft] = []
+    if _runs(SPOUSES, schema, options):
+        flagged = _wrong_spouses(family)
+        redraft = dask.delayed(_spouse_drafts, pure=True)
+        parts = frame.to_delayed()
+        (found,) = dask.compute(
+            [
+                redraft(parts[n], n, offsets[n], spec, slim, flagged[n], options)
+                for n in sorted(flagged)
+            ],
+            **compute_kw,
+        )
+        spouses = [d for drafts in found for d in drafts]
+    across = Across(sizes, repeated, seconds, family, spouses)
+    return _report(spec, head, house_results, light, across, schema, options)
+
+
+def _gathered(families: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in families if len(f.columns)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _wrong_spouses(family: pd.DataFrame) -> dict[int, list[int]]:
+    """HH009's 配偶 rows, as partition → positions of its member rows."""
+    if family.empty:
+        return {}
+    if "_sex" not in family.columns:  # no sex known: only second spouses are wrong
+        family = family.assign(_sex=pd.Series(pd.NA, index=family.index, dtype="string"))
+    heads = household.single_heads(family.loc[family["head"], ["household_id", "_sex"]])
+    spouses = family.loc[~family["head"], ["household_id", "_sex", "order"]]
+    wrong = flag(household.wrong_spouses(spouses.sort_values("order"), heads["_sex"]))
+    out: dict[int, list[int]] = {}
+    for order in spouses.loc[wrong[wrong].index, "order"].sort_values():
+        out.setdefault(int(order) >> 32, []).append(int(order) & 0xFFFFFFFF)
+    return out
+
+
+def _spouse_drafts(
+    part: pd.DataFrame,
+    number: int,
+    offset: int,
+    spec: Spec,
+    households: list[TableData],
+    positions: list[int],
+    options: Options,
+) -> list[Draft]:
+    """HH009 on the member rows at `positions` of this partition, read again to draft them
+    as the pandas engine does."""
+    data, _ = _read_piece(part, number, offset, spec, options)
+    ledger = combine([data, *households], options.pack.as_of)
+    members = ledger.frames["members"]
+    mask = np.zeros(len(members), dtype=bool)
+    mask[positions] = True
+    rule = checks.REGISTRY[SPOUSES]
+    hits = Hits(pd.Series(mask, index=members.index), household.ONE_SPOUSE)
+    return _drafts(rule, rule.targets[0], ledger, hits, options)
+
+
+@dataclass
+class Across:
+    """The group-bys' results, for the rules across member rows."""
+
+    sizes: pd.Series  # member rows per 户编号
+    repeated: pd.DataFrame  # 证件号码 held by more than one row (`_repeated`)
+    seconds: pd.DataFrame  # the keys of those rows
+    family: pd.DataFrame  # every partition's `_family`
+    spouses: list[Draft]  # HH009, drafted
 
 
 def _cheap(compute_kw: dict[str, Any]) -> dict[str, Any]:
@@ -459,9 +557,8 @@ def _report(
     head: RawSheet,
     house_results: list[FileResult],
     pieces: list[Piece],
-    sizes: pd.Series,
-    repeated: pd.DataFrame,
-    seconds: pd.DataFrame,
+    across: Across,
+    schema: Ledger,
     options: Options,
 ) -> Report:
     report, ledger, drafts = assemble_drafts(
@@ -472,18 +569,16 @@ def _report(
                                             rows)])  # fmt: skip
     report.inputs.insert(0, info)
     report.rows += rows
-    schema = _schema(spec, head, house_results, options)
     report.rules_not_run = _not_run(schema, options)
-    not_run = {n.code for n in report.rules_not_run}
 
     def runs(code: str) -> bool:
-        return code in checks.REGISTRY and selected(code, options) and code not in not_run
+        return _runs(code, schema, options)
 
     members_data, read_drafts = _head_table(spec, head, options)
     drafts += [d for d in read_drafts if d.row is None]  # F005
     drafts += _missing_required(members_data)
     drafts += [d for p in pieces for d in p.drafts]
-    drafts += _across(pieces, ledger, sizes, repeated, seconds, members_data, runs, options)
+    drafts += _across(pieces, ledger, across, members_data, runs, options)
     report.aggregates = merge_aggregates([*(p.aggregates for p in pieces), report.aggregates])
     report.findings = [f for d in drafts if (f := render(d, options)) is not None]
     report.sort()
@@ -503,6 +598,14 @@ def _schema(
     return combine([members, *(t for r in house_results for t in r.tables)], options.pack.as_of)
 
 
+def _runs(code: str, schema: Ledger, options: Options) -> bool:
+    return (
+        code in checks.REGISTRY
+        and selected(code, options)
+        and all(n.code != code for n in _not_run(schema, options))
+    )
+
+
 def _not_run(schema: Ledger, options: Options) -> list[NotRun]:
     supported = {*PARTITION, *ACROSS, *household_rules()}
     out = []
@@ -520,16 +623,14 @@ def _not_run(schema: Ledger, options: Options) -> list[NotRun]:
 def _across(
     pieces: list[Piece],
     ledger: Ledger,
-    sizes: pd.Series,
-    repeated: pd.DataFrame,
-    seconds: pd.DataFrame,
+    across: Across,
     members: TableData,
     runs: Any,
     options: Options,
 ) -> list[Draft]:
     """The rules across member rows, from the group-bys' results."""
     drafts: list[Draft] = []
-    counts = sizes.astype("int64")
+    counts = across.sizes.astype("int64")
     counts.index = counts.index.astype(object)
     judges = {"HH002": household.without_members, "HH003": household.wrong_size}
     for code, judge in judges.items():
@@ -539,9 +640,12 @@ def _across(
             if ledger.missing(target.table, target.columns) is None:
                 hits = judge(ledger.frames["households"], counts)
                 drafts += _drafts(rule, target, ledger, hits, options)
+    drafts += _heads(ledger, across.family, counts, runs, options)
+    if runs(SPOUSES):
+        drafts += across.spouses
     if runs(DUPLICATE):
         once = next((p.once for p in pieces if p.once is not None), None)
-        drafts += _duplicates(repeated, seconds, members, once)
+        drafts += _duplicates(across.repeated, across.seconds, members, once)
     for code in COVERAGE:
         if runs(code):
             insured = sum(p.insured.get(code, (0, 0))[0] for p in pieces)
@@ -551,6 +655,31 @@ def _across(
     for code in POPULATION:
         if runs(code):
             drafts += _population(code, pieces, ledger, options)
+    return drafts
+
+
+def _heads(
+    ledger: Ledger, family: pd.DataFrame, counts: pd.Series, runs: Any, options: Options
+) -> list[Draft]:
+    """HH004 and HH006 on the households, from the heads of every partition."""
+    if family.empty or "households" not in ledger.frames:
+        return []
+    heads = family.loc[family["head"]]
+    households = ledger.frames["households"]
+    drafts: list[Draft] = []
+    if runs(HEADS):
+        rule = checks.REGISTRY[HEADS]
+        per = heads["household_id"].dropna()
+        hits = household.wrong_heads(households, counts, per.groupby(per).size())
+        drafts += _drafts(rule, rule.targets[0], ledger, hits, options)
+    if runs(HEAD_AGREES):
+        rule = checks.REGISTRY[HEAD_AGREES]
+        single = household.single_heads(heads)
+        for target in rule.targets:
+            theirs = "id_number" if target.point == "head_id_number" else "name"
+            if ledger.missing(target.table, target.columns) is None and theirs in single:
+                hits = household.disagreeing_head(households, target.point or "", single[theirs])
+                drafts += _drafts(rule, target, ledger, hits, options)
     return drafts
 
 
