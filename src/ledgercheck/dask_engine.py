@@ -348,10 +348,10 @@ def _family(members: pd.DataFrame, number: int) -> pd.DataFrame:
     columns HH004/HH006/HH009 compare."""
     if "relation" not in members.columns or "household_id" not in members.columns:
         return pd.DataFrame()
-    kept = members["relation"].isin(["户主", household.SPOUSE]).to_numpy(dtype=bool)
+    kept = members["relation"].isin([household.HEAD, household.SPOUSE]).to_numpy(dtype=bool)
     order = (np.int64(number) << 32) + np.flatnonzero(kept).astype(np.int64)
     rows = members.loc[kept, [c for c in FAMILY_COLUMNS if c in members.columns]]
-    head = (members.loc[kept, "relation"] == "户主").to_numpy(dtype=bool)
+    head = (members.loc[kept, "relation"] == household.HEAD).to_numpy(dtype=bool)
     return rows.reset_index(drop=True).assign(order=order, head=head)
 
 

@@ -40,6 +40,7 @@ FEMALE_RELATIONS = frozenset(
         "之兄弟媳妇",
     }
 )
+HEAD, SPOUSE = "户主", "配偶"
 HOUSEHOLDS_KEY = {"households": ("household_id",)}
 MEMBERS_KEY = {"members": ("household_id",)}
 
@@ -81,7 +82,7 @@ def size_mismatch(ledger: Ledger, pack: Pack, target: Target) -> Hits:
 
 def _heads(ledger: Ledger) -> pd.Series:
     m = ledger.frames["members"]
-    heads = m.loc[m["relation"] == "户主", "household_id"]  # one column, not the heads' rows
+    heads = m.loc[m["relation"] == HEAD, "household_id"]  # one column, not the heads' rows
     return heads.groupby(heads).size()
 
 
@@ -118,7 +119,7 @@ def _head_column(ledger: Ledger, column: str) -> pd.Series:
     m = ledger.frames["members"]
     if column not in m.columns:
         return pd.Series(dtype=object)
-    return single_heads(m.loc[m["relation"] == "户主", ["household_id", column]])[column]
+    return single_heads(m.loc[m["relation"] == HEAD, ["household_id", column]])[column]
 
 
 def single_heads(heads: pd.DataFrame) -> pd.DataFrame:
@@ -162,7 +163,6 @@ def unknown_person(ledger: Ledger, pack: Pack, target: Target) -> Hits:
     return Hits(flag(readable & ~frame["_member_found"]), "成员信息中的人员")
 
 
-SPOUSE = "配偶"
 ONE_SPOUSE = "1 名配偶，与户主异性"
 
 
