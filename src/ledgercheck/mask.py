@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+# An ID number as it may appear inside other text (an error message quoting a cell).
+_ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{14,17}[0-9Xx](?![0-9])")
+
 
 def mask_id(value: str) -> str:
     if "E+" in value.upper():
@@ -26,3 +31,8 @@ def mask(value: str | None, kind: str | None) -> str | None:
     if kind == "health":
         return "***"
     return value
+
+
+def mask_ids_in(text: str) -> str:
+    """Every ID number-like run of digits in free text (a reader's error message) masked."""
+    return _ID_IN_TEXT.sub(lambda m: mask_id(m.group()), text)

@@ -25,7 +25,7 @@ from ledgercheck.findings import (
 )
 from ledgercheck.header import locate
 from ledgercheck.ledger import Ledger, combine
-from ledgercheck.mask import mask
+from ledgercheck.mask import mask, mask_ids_in
 from ledgercheck.normalize import TableData, build, show
 from ledgercheck.packs import Pack
 from ledgercheck.read import WORKBOOK_SUFFIXES, InputError, Limits, Selection, read_file
@@ -81,7 +81,8 @@ def load_file(
     except Exception as exc:  # a file that breaks the reader must not stop a batch
         if options.debug:
             raise
-        detail = " ".join(str(exc).split())[:120]  # one line: the CLI prints it as one
+        # One line (the CLI prints it as one), and no ID number quoted from a cell.
+        detail = mask_ids_in(" ".join(str(exc).split()))[:120]
         reason = f"cannot be read ({type(exc).__name__}: {detail})"
         return FileResult(InputInfo(label, error=reason), [], [Draft("F001", label, value=reason)])
 

@@ -28,6 +28,7 @@ import pyarrow as pa
 import python_calamine as pc
 
 from ledgercheck import guard
+from ledgercheck.mask import mask_ids_in
 
 Cell = Any
 Grid = list[list[Cell]]
@@ -454,8 +455,9 @@ def _show_errors(grid: Grid, errors: dict[tuple[int, int], str]) -> None:
 
 
 def _short(exc: BaseException) -> str:
+    """The first line of a reader's message; an ID number it quotes from a cell is masked."""
     text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:160]
+    return mask_ids_in(text[0] if text else type(exc).__name__)[:160]
 
 
 # --- CSV -----------------------------------------------------------------------------
