@@ -70,3 +70,23 @@ def test_a_part_that_fails_fails_the_file() -> None:
     good = FileResult(InputInfo("a.xlsx"), [], [])
     bad = FileResult(InputInfo("a.xlsx", error="corrupt"), [], [])
     assert pipeline._joined([good, bad], {}) is bad
+
+
+ANOMALIES = Path(__file__).resolve().parents[1] / "sample_data" / "吉阳区-anomalies.xlsx"
+
+
+@pytest.mark.parametrize("seed", [5, 8])
+def test_every_injectable_breach_is_found_alike_when_shared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Workbooks from 4 MiB of sheets are shared: every rule must read them as one process
+    does, whichever process read which sheet."""
+    path = tmp_path / "ledger.xlsx"
+    synth.write_workbook(synth.generate(80, seed=seed, inject=synth.INJECTABLE_CODES), path)
+    monkeypatch.setattr(pipeline, "SHARE_BYTES", 0)
+    for workbook in (path, ANOMALIES):
+        assert len(pipeline._share(pipeline._sheet_order(workbook), 2)) == 2  # shared indeed
+        one, two = _verify(workbook, 1), _verify(workbook, 2)
+        assert [f.to_dict() for f in two.findings] == [f.to_dict() for f in one.findings]
+        assert [n.to_dict() for n in two.rules_not_run] == [n.to_dict() for n in one.rules_not_run]
+        assert len({f.code for f in one.findings}) > 30
