@@ -190,3 +190,17 @@ def _load_in_a_process(_: int) -> tuple[bytes, bool]:
 def test_the_secret_never_shows_in_a_repr() -> None:
     key = fingerprints.Key(b"our-office-fingerprint-key", "test")
     assert "our-office" not in repr(key)
+
+
+def test_without_a_home_folder_the_run_gets_a_key_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def nowhere() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv(fingerprints.KEY_ENV)
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(Path, "home", staticmethod(nowhere))
+    key = fingerprints.load_key()
+    assert not key.lasting and "home directory" in key.where

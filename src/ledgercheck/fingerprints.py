@@ -125,7 +125,10 @@ def load_key() -> Key:
         if len(given.strip()) < MIN_KEY_CHARS:
             raise FingerprintKeyError(f"{KEY_ENV} must be at least {MIN_KEY_CHARS} characters")
         return Key(given.strip().encode("utf-8"), KEY_ENV)
-    path = key_file()
+    try:
+        path = key_file()
+    except RuntimeError as exc:  # no home folder (a bare service account)
+        return Key(secrets.token_bytes(32), str(exc), lasting=False)
     try:
         return Key(_stored(path), str(path))
     except (OSError, ValueError) as exc:  # ValueError: not a key (UnicodeDecodeError too)
