@@ -92,6 +92,7 @@ def test_without_one_a_key_file_is_made_once_for_the_user(
     monkeypatch.setenv("APPDATA", str(tmp_path))
     first, second = fingerprints.load_key(), fingerprints.load_key()
     assert first.lasting and first.secret == second.secret
+    assert first.new and not second.new
     assert Path(first.where) == tmp_path / "ledgercheck" / "fingerprint.key"
     if sys.platform != "win32":
         assert stat.S_IMODE(Path(first.where).stat().st_mode) == 0o600
@@ -204,3 +205,17 @@ def test_without_a_home_folder_the_run_gets_a_key_of_its_own(
     monkeypatch.setattr(Path, "home", staticmethod(nowhere))
     key = fingerprints.load_key()
     assert not key.lasting and "home directory" in key.where
+
+
+def test_the_command_says_once_that_it_made_the_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path, _ = uninsured(tmp_path)
+    monkeypatch.delenv(fingerprints.KEY_ENV)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("APPDATA", str(tmp_path / "config"))
+    first = runner.invoke(app, ["verify", str(path), "-f", "json"])
+    again = runner.invoke(app, ["verify", str(path), "-f", "json"])
+    assert "made your fingerprint key" in first.stderr
+    assert "made your fingerprint key" not in again.stderr
+    assert json.loads(first.stdout)["findings"] == json.loads(again.stdout)["findings"]

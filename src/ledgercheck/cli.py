@@ -230,6 +230,12 @@ def _key(tracked: bool) -> fingerprints.Key:
             f"no lasting fingerprint key ({key.where}): set {fingerprints.KEY_ENV} "
             "to compare this run with others"
         )
+    if key.new:  # once per user: why a colleague's reports will not compare with these
+        typer.echo(
+            f"ledgercheck: made your fingerprint key, {key.where}; reports compare with "
+            f"others' only under one key (set {fingerprints.KEY_ENV} to share one)",
+            err=True,
+        )
     return key
 
 

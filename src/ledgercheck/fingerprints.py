@@ -98,6 +98,7 @@ class Key:
     secret: bytes = field(repr=False)
     where: str  # where it came from, for messages: the variable or the file
     lasting: bool = True  # False: made for this run only (nowhere to keep one)
+    new: bool = False  # the key file was made by this run
 
     @property
     def ident(self) -> str:
@@ -130,7 +131,8 @@ def load_key() -> Key:
     except RuntimeError as exc:  # no home folder (a bare service account)
         return Key(secrets.token_bytes(32), str(exc), lasting=False)
     try:
-        return Key(_stored(path), str(path))
+        existed = path.exists()
+        return Key(_stored(path), str(path), new=not existed)
     except (OSError, ValueError) as exc:  # ValueError: not a key (UnicodeDecodeError too)
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return Key(secrets.token_bytes(32), f"{path}: {why}", lasting=False)
