@@ -113,3 +113,22 @@ def test_heads_and_spouses_across_partitions(tmp_path: Path) -> None:
     last = len(members) + 1  # the header is row 1
     hh009 = {f["row"] for f in engine["findings"] if f["code"] == "HH009"}
     assert {last - 2, last} <= hh009  # the moved spouses, in the last partition
+
+
+@pytest.mark.parametrize("scheduler", [None, "local"])
+def test_progress_counts_partitions_here_and_on_a_cluster(
+    ledger_files: tuple[Path, Path, Path], scheduler: str | None
+) -> None:
+    """Worker processes here, or a real cluster on loopback: each partition reported once,
+    and the findings are the pandas engine's."""
+    parquet, _, households = ledger_files
+    options = Options(packs.load())
+    items = [(parquet, parquet.name), (households, households.name)]
+    seen: list[tuple[int, int]] = []
+    report = dask_engine.verify(
+        items[0], items[1:], options, npartitions=3, scheduler=scheduler,
+        progress=lambda done, total: seen.append((done, total)),
+    )  # fmt: skip
+    assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    local = json_reporter.to_dict(verify(items, options))
+    assert json_reporter.to_dict(report)["findings"] == local["findings"]

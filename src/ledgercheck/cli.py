@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ from ledgercheck.explain import explain_rule, list_rules
 from ledgercheck.findings import Report
 from ledgercheck.output import OutputError, check_not_input, write_atomic
 from ledgercheck.pipeline import Options, Progress, default_jobs, selected, verify
-from ledgercheck.progress import progress_bar
+from ledgercheck.progress import partition_bar, progress_bar
 from ledgercheck.read import WORKBOOK_SUFFIXES, Limits
 
 app = typer.Typer(
@@ -202,12 +203,12 @@ def verify_cmd(
         against=tuple(rosters),
         limits=Limits(max_rows=max_rows) if max_rows else Limits(),
     )
-    with progress_bar(len(inputs) + len(rosters)) as advance:
-        report = (
-            _verify(inputs, options, scheduler, advance)
-            if engine == Engine.pandas
-            else _verify_dask(inputs, options, scheduler)
-        )
+    if engine == Engine.pandas:
+        with progress_bar(len(inputs) + len(rosters)) as advance:
+            report = _verify(inputs, options, scheduler, advance)
+    else:
+        with partition_bar() as update:
+            report = _verify_dask(inputs, options, scheduler, update)
     fingerprints.seal(report, key)
     _track(report, options, previous, baseline, history, started)
     _emit(report, fmt, output, lang)
@@ -329,7 +330,12 @@ def _write_annotated(
 TABLE_FILES = {".csv", ".parquet", ".txt", ".tsv"}
 
 
-def _verify_dask(inputs: list[tuple[Path, str]], options: Options, scheduler: str | None) -> Report:
+def _verify_dask(
+    inputs: list[tuple[Path, str]],
+    options: Options,
+    scheduler: str | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
     """The one CSV/Parquet input is the members table; workbooks beside it, its households."""
     from ledgercheck import dask_engine
     from ledgercheck.distributed import DistributedError
@@ -339,7 +345,9 @@ def _verify_dask(inputs: list[tuple[Path, str]], options: Options, scheduler: st
         raise fail(f"--engine dask needs exactly one members CSV/Parquet file, not {len(tables)}")
     others = [i for i in inputs if i not in tables]
     try:
-        return dask_engine.verify(tables[0], others, options, scheduler=scheduler)
+        return dask_engine.verify(
+            tables[0], others, options, scheduler=scheduler, progress=progress
+        )
     except (dask_engine.EngineError, DistributedError) as exc:
         raise fail(str(exc)) from exc
 

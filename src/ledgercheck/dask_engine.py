@@ -28,7 +28,7 @@ import contextlib
 import csv
 import io
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -374,12 +374,16 @@ def _count(piece: Piece) -> int:
 # --- the whole run -------------------------------------------------------------------------
 
 
+PartitionProgress = Callable[[int, int], None]  # partitions checked, of how many
+
+
 def verify(
     members: tuple[Path, str],
     others: Sequence[tuple[Path, str]],
     options: Options,
     npartitions: int | None = None,
     scheduler: str | None = None,
+    progress: PartitionProgress | None = None,
 ) -> Report:
     """Check a members CSV/Parquet (with households from `others`) with dask."""
     try:
@@ -389,7 +393,7 @@ def verify(
     if options.against:
         raise EngineError("--engine dask does not compare with rosters (--against)")
     with _scheduler(scheduler, options.jobs) as compute_kw:
-        return _run(members, others, options, npartitions, compute_kw)
+        return _run(members, others, options, npartitions, compute_kw, progress)
 
 
 @contextlib.contextmanager
@@ -411,6 +415,7 @@ def _run(
     options: Options,
     npartitions: int | None,
     compute_kw: dict[str, Any],
+    progress: PartitionProgress | None = None,
 ) -> Report:
     import dask
     import dask.dataframe as dd
@@ -429,7 +434,7 @@ def _run(
         piece(part, i, offsets[i], spec, slim, options) for i, part in enumerate(frame.to_delayed())
     ]
     # Keep the pieces (findings and keyed columns, not the cells) for the group-bys below.
-    pieces = list(dask.persist(*pieces, **compute_kw))
+    pieces = _persisted(pieces, compute_kw, progress)
     keys = dd.from_delayed(
         [dask.delayed(_keys_of)(p) for p in pieces], meta=KEYS_META, verify_meta=False
     )
@@ -517,6 +522,36 @@ class Across:
     seconds: pd.DataFrame  # the keys of those rows
     family: pd.DataFrame  # every partition's `_family`
     spouses: list[Draft]  # HH009, drafted
+
+
+def _persisted(
+    pieces: list[Any], compute_kw: dict[str, Any], progress: PartitionProgress | None
+) -> list[Any]:
+    """The partitions checked and kept; `progress(done, total)` as each one finishes."""
+    import dask
+
+    total = len(pieces)
+    if progress is None:
+        return list(dask.persist(*pieces, **compute_kw))
+    progress(0, total)
+    if compute_kw:  # processes here: the scheduler tells of each task done
+        from dask.callbacks import Callback
+
+        wanted, done = {p.key for p in pieces}, [0]
+
+        def finished(key: Any, *_: Any) -> None:
+            if key in wanted:
+                done[0] += 1
+                progress(done[0], total)
+
+        with Callback(posttask=finished):
+            return list(dask.persist(*pieces, **compute_kw))
+    from distributed import as_completed, futures_of
+
+    kept = list(dask.persist(*pieces))  # on the cluster: returns at once
+    for n, _ in enumerate(as_completed(futures_of(kept)), start=1):
+        progress(n, total)
+    return kept
 
 
 def _cheap(compute_kw: dict[str, Any]) -> dict[str, Any]:

@@ -46,3 +46,26 @@ def progress_bar(total: int) -> Iterator[Callable[[Any], None] | None]:
             bar.update(task, advance=1, rows=stats["rows"], findings=stats["findings"])
 
         yield advance
+
+
+@contextmanager
+def partition_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """`--engine dask`: partitions checked, of how many (known once the file is split)."""
+    if not wanted(2):
+        yield None
+        return
+    columns = (
+        TextColumn("[bold]ledgercheck"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("partitions"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("partitions", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
