@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import conftest
 from conftest import member_rows, office_workbook, pid, run
 from ledgercheck import fingerprints
 from ledgercheck.cli import app
@@ -219,3 +220,17 @@ def test_the_command_says_once_that_it_made_the_key(
     assert "made your fingerprint key" in first.stderr
     assert "made your fingerprint key" not in again.stderr
     assert json.loads(first.stdout)["findings"] == json.loads(again.stdout)["findings"]
+
+
+def test_the_key_command_names_the_key_reports_are_made_under(tmp_path: Path) -> None:
+    path, _ = uninsured(tmp_path)
+    shown = json.loads(runner.invoke(app, ["key", "-f", "json"]).stdout)
+    report = json.loads(runner.invoke(app, ["verify", str(path), "-f", "json"]).stdout)
+    assert shown == {
+        "where": fingerprints.KEY_ENV,
+        "fingerprint_key": report["fingerprint_key"],
+        "lasting": True,
+    }
+    console = runner.invoke(app, ["key"])
+    assert console.exit_code == 0 and report["fingerprint_key"] in console.stdout
+    assert conftest.TEST_KEY not in console.stdout + json.dumps(shown)  # never the secret

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -497,6 +498,32 @@ def history_cmd(
         sys.stdout.write(tracking.history_json(runs))
         return
     tracking.render_history(runs, Console(), lang or config.default_lang())
+
+
+@app.command("key")
+def key_cmd(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="console or json.")] = "console",
+) -> None:
+    """Show which key fingerprints are made under: where it is kept, and its identifier
+    (reports name it as `fingerprint_key`). The key itself is never printed."""
+    if fmt not in ("console", "json"):
+        raise fail(f"--format must be console or json, not {fmt!r}")
+    try:
+        key = fingerprints.load_key()
+    except fingerprints.FingerprintKeyError as exc:
+        raise fail(str(exc)) from exc
+    facts = {"where": key.where, "fingerprint_key": key.ident, "lasting": key.lasting}
+    if fmt == "json":
+        sys.stdout.write(json.dumps(facts, ensure_ascii=False) + "\n")
+        return
+    typer.echo(f"fingerprint key: {key.where}")
+    typer.echo(f"identifier:      {key.ident}  (reports' fingerprint_key)")
+    if not key.lasting:
+        typer.echo("this key lasts for one run only: reports made with it cannot be compared")
+    typer.echo(
+        f"To compare reports made elsewhere, use one key everywhere: set {fingerprints.KEY_ENV} "
+        "to the same secret (16+ characters), e.g. the contents of this key file."
+    )
 
 
 def main() -> None:
