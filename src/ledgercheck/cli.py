@@ -504,8 +504,7 @@ def history_cmd(
 def key_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="console or json.")] = "console",
 ) -> None:
-    """Show which key fingerprints are made under: where it is kept, and its identifier
-    (reports name it as `fingerprint_key`). The key itself is never printed."""
+    """Show where the fingerprint key comes from and its identifier, never the key."""
     if fmt not in ("console", "json"):
         raise fail(f"--format must be console or json, not {fmt!r}")
     try:
