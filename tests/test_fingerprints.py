@@ -234,3 +234,21 @@ def test_the_key_command_names_the_key_reports_are_made_under(tmp_path: Path) ->
     console = runner.invoke(app, ["key"])
     assert console.exit_code == 0 and report["fingerprint_key"] in console.stdout
     assert conftest.TEST_KEY not in console.stdout + json.dumps(shown)  # never the secret
+
+
+def test_a_history_recorded_before_keys_is_refused(tmp_path: Path) -> None:
+    """A history file of the version before keyed fingerprints: schema 1, a run, no key."""
+    import sqlite3
+
+    from ledgercheck import tracking
+
+    db = tmp_path / "old.db"
+    con = sqlite3.connect(db)
+    v1 = tracking.SCHEMA.split("CREATE TABLE IF NOT EXISTS runs", 1)[1]
+    con.executescript("CREATE TABLE IF NOT EXISTS runs" + v1 + "PRAGMA user_version = 1;")
+    con.execute("INSERT INTO runs (at, inputs, rule_pack) VALUES ('2026-01-01', '[]', 'p')")
+    con.commit()
+    con.close()
+    path, _ = uninsured(tmp_path)
+    code, output = verify(str(path), "--history", str(db))
+    assert code == 2 and "not keyed" in output and "start a new history file" in output
