@@ -87,3 +87,10 @@ def test_an_internal_error_is_one_line_and_status_2_without_the_cells() -> None:
 def test_debug_shows_the_traceback() -> None:
     done = _ledgercheck("-c", CRASH, "verify", str(ANOMALIES), "-j", "1", "--debug")
     assert done.returncode == 1 and "Traceback" in done.stderr and "ValueError" in done.stderr
+
+
+def test_ctrl_c_is_status_130_with_one_line() -> None:
+    stop = CRASH.replace("raise ValueError(", "raise KeyboardInterrupt(")
+    done = _ledgercheck("-c", stop, "verify", str(ANOMALIES), "-j", "1")
+    assert done.returncode == 130
+    assert done.stderr.strip() == "ledgercheck: interrupted; the check did not finish"

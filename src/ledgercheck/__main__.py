@@ -23,6 +23,8 @@ import sys
 import traceback
 from pathlib import Path
 
+INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
 
 def main() -> None:
     if "hypothesis" not in sys.modules:
@@ -34,6 +36,8 @@ def main() -> None:
         code = 0
     except SystemExit as exc:
         code = _status(exc.code)
+        if code == INTERRUPTED:  # typer's status for Ctrl+C, said in no words
+            print("ledgercheck: interrupted; the check did not finish", file=sys.stderr)
     except Exception as exc:  # a bug, or an input no check foresaw
         if "--debug" in sys.argv:
             raise
