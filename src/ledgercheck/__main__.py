@@ -5,7 +5,7 @@ why they are not in `cli` (a library user or a test imports that):
 - An unexpected error (a bug, or an input no check foresaw) ends the run with one line and
   status 2, not a traceback and status 1, which CI would read as "the ledger has errors".
   The line names the error's type and place, never its message: that may quote a cell.
-  `--debug` shows the traceback.
+  `--debug` shows the traceback. Ctrl+C ends with status 130 and a line saying so.
 - pandera imports hypothesis, when it is installed, for data synthesis this tool never
   uses: 0.1 s of every run in a developer's environment. It is kept out.
 - Once the command has finished and its output is flushed, the process ends without
