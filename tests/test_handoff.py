@@ -119,3 +119,14 @@ def test_the_command_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> N
     )
     assert done.returncode in (0, 1), done.stderr.decode("utf-8", "replace")
     assert list(temp.iterdir()) == []
+
+
+def test_no_folder_to_make_means_the_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(handoff, "_made", None)
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    assert handoff.folder() is None
+    big = _table(200_000)
+    assert handoff.send(big, handoff.folder()) is big
