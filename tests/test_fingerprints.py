@@ -53,6 +53,21 @@ def med001(report: Report) -> Finding:
     return next(f for f in report.findings if f.code == "MED001")
 
 
+def keys_kept_in(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """No LEDGERCHECK_KEY: the user's key file, in `folder` as their configuration folder."""
+    monkeypatch.delenv(fingerprints.KEY_ENV)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    monkeypatch.setenv("APPDATA", str(folder))
+
+
+def keys_kept_nowhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No LEDGERCHECK_KEY, and a configuration "folder" that is a file: no key file."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("", encoding="utf-8")
+    keys_kept_in(monkeypatch, blocked)
+    return blocked
+
+
 def test_a_plain_fingerprint_gives_the_id_back_and_a_sealed_one_does_not(
     tmp_path: Path,
 ) -> None:
@@ -88,9 +103,7 @@ def test_a_short_key_in_the_environment_is_refused(monkeypatch: pytest.MonkeyPat
 def test_without_one_a_key_file_is_made_once_for_the_user(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv(fingerprints.KEY_ENV)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    monkeypatch.setenv("APPDATA", str(tmp_path))
+    keys_kept_in(monkeypatch, tmp_path)
     first, second = fingerprints.load_key(), fingerprints.load_key()
     assert first.lasting and first.secret == second.secret
     assert first.new and not second.new
@@ -102,11 +115,7 @@ def test_without_one_a_key_file_is_made_once_for_the_user(
 def test_where_no_key_can_be_kept_the_run_gets_one_of_its_own(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv(fingerprints.KEY_ENV)
-    blocked = tmp_path / "not-a-folder"
-    blocked.write_text("", encoding="utf-8")
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocked))
-    monkeypatch.setenv("APPDATA", str(blocked))
+    blocked = keys_kept_nowhere(monkeypatch, tmp_path)
     first, second = fingerprints.load_key(), fingerprints.load_key()
     assert not first.lasting and first.secret != second.secret
     assert str(blocked) in first.where
@@ -161,11 +170,7 @@ def test_runs_compared_with_others_need_a_lasting_key(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     path, _ = uninsured(tmp_path)
-    monkeypatch.delenv(fingerprints.KEY_ENV)
-    blocked = tmp_path / "not-a-folder"
-    blocked.write_text("", encoding="utf-8")
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocked))
-    monkeypatch.setenv("APPDATA", str(blocked))
+    keys_kept_nowhere(monkeypatch, tmp_path)
     assert verify(str(path), "-f", "json")[0] == 1  # a lone check still runs
     code, output = verify(str(path), "--history", str(tmp_path / "h.db"))
     assert code == 2 and fingerprints.KEY_ENV in output
@@ -175,9 +180,7 @@ def test_runs_starting_together_agree_on_one_key(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Eight first-ever runs at once (processes): one key file, the same key for all."""
-    monkeypatch.delenv(fingerprints.KEY_ENV)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    monkeypatch.setenv("APPDATA", str(tmp_path))
+    keys_kept_in(monkeypatch, tmp_path)
     with multiprocessing.get_context("spawn").Pool(8) as pool:
         keys = pool.map(_load_in_a_process, range(8))
     assert len(set(keys)) == 1 and keys[0][1]
@@ -212,9 +215,7 @@ def test_the_command_says_once_that_it_made_the_key(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     path, _ = uninsured(tmp_path)
-    monkeypatch.delenv(fingerprints.KEY_ENV)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("APPDATA", str(tmp_path / "config"))
+    keys_kept_in(monkeypatch, tmp_path / "config")
     first = runner.invoke(app, ["verify", str(path), "-f", "json"])
     again = runner.invoke(app, ["verify", str(path), "-f", "json"])
     assert "made your fingerprint key" in first.stderr
