@@ -454,9 +454,9 @@ def _run(
     seconds = (
         keys[keys["id"].isin(list(repeated.index))].compute(**cheap) if len(repeated) else KEYS_META
     )
-    schema = _schema(spec, head, house_results, options)
+    not_run = _not_run(_schema(spec, head, house_results, options), options)
     spouses: list[Draft] = []
-    if _runs(SPOUSES, schema, options):
+    if _runs(SPOUSES, not_run, options):
         flagged = _wrong_spouses(family)
         redraft = dask.delayed(_spouse_drafts, pure=True)
         parts = frame.to_delayed()
@@ -469,7 +469,7 @@ def _run(
         )
         spouses = [d for drafts in found for d in drafts]
     across = Across(sizes, repeated, seconds, family, spouses)
-    return _report(spec, head, house_results, light, across, schema, options)
+    return _report(spec, head, house_results, light, across, not_run, options)
 
 
 def _gathered(families: list[pd.DataFrame]) -> pd.DataFrame:
@@ -593,7 +593,7 @@ def _report(
     house_results: list[FileResult],
     pieces: list[Piece],
     across: Across,
-    schema: Ledger,
+    not_run: list[NotRun],
     options: Options,
 ) -> Report:
     report, ledger, drafts = assemble_drafts(
@@ -604,10 +604,10 @@ def _report(
                                             rows)])  # fmt: skip
     report.inputs.insert(0, info)
     report.rows += rows
-    report.rules_not_run = _not_run(schema, options)
+    report.rules_not_run = not_run
 
     def runs(code: str) -> bool:
-        return _runs(code, schema, options)
+        return _runs(code, not_run, options)
 
     members_data, read_drafts = _head_table(spec, head, options)
     drafts += [d for d in read_drafts if d.row is None]  # F005
@@ -633,11 +633,9 @@ def _schema(
     return combine([members, *(t for r in house_results for t in r.tables)], options.pack.as_of)
 
 
-def _runs(code: str, schema: Ledger, options: Options) -> bool:
+def _runs(code: str, not_run: list[NotRun], options: Options) -> bool:
     return (
-        code in checks.REGISTRY
-        and selected(code, options)
-        and all(n.code != code for n in _not_run(schema, options))
+        code in checks.REGISTRY and selected(code, options) and all(n.code != code for n in not_run)
     )
 
 
@@ -675,7 +673,7 @@ def _across(
             if ledger.missing(target.table, target.columns) is None:
                 hits = judge(ledger.frames["households"], counts)
                 drafts += _drafts(rule, target, ledger, hits, options)
-    drafts += _heads(ledger, across.family, counts, runs, options)
+    drafts += _head_drafts(ledger, across.family, counts, runs, options)
     if runs(SPOUSES):
         drafts += across.spouses
     if runs(DUPLICATE):
@@ -693,7 +691,7 @@ def _across(
     return drafts
 
 
-def _heads(
+def _head_drafts(
     ledger: Ledger, family: pd.DataFrame, counts: pd.Series, runs: Any, options: Options
 ) -> list[Draft]:
     """HH004 and HH006 on the households, from the heads of every partition."""
