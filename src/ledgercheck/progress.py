@@ -23,21 +23,26 @@ def wanted(total: int) -> bool:
     return total > 1 and sys.stderr.isatty() and not os.environ.get("CI")
 
 
+def _progress(counts: str) -> Progress:
+    """A bar on stderr, gone once done: done of total, `counts`, elapsed and remaining."""
+    columns = (
+        TextColumn("[bold]ledgercheck"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(counts),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    return Progress(*columns, console=Console(stderr=True), transient=True)
+
+
 @contextmanager
 def progress_bar(total: int) -> Iterator[Callable[[Any], None] | None]:
     if not wanted(total):
         yield None
         return
     stats = {"rows": 0, "findings": 0}
-    columns = (
-        TextColumn("[bold]ledgercheck"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rows]} rows · {task.fields[findings]} findings"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    with _progress("{task.fields[rows]} rows · {task.fields[findings]} findings") as bar:
         task = bar.add_task("files", total=total, rows=0, findings=0)
 
         def advance(result: Any) -> None:
@@ -54,15 +59,7 @@ def partition_bar() -> Iterator[Callable[[int, int], None] | None]:
     if not wanted(2):
         yield None
         return
-    columns = (
-        TextColumn("[bold]ledgercheck"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("partitions"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    with _progress("partitions") as bar:
         task = bar.add_task("partitions", total=None)
 
         def update(done: int, total: int) -> None:
