@@ -55,13 +55,27 @@ def alias_index(table_name: str) -> dict[str, Match]:
     return index
 
 
+@cache
+def known_keys(table_names: tuple[str, ...]) -> frozenset[str]:
+    """Every label these tables know: most cells of a header search's rows are data."""
+    return frozenset(key for name in table_names for key in alias_index(name))
+
+
+def may_match(key: str, known: frozenset[str]) -> bool:
+    return key in known or (key.endswith(")") and strip_unit(key) in known)
+
+
 def match_label(table: Table, label: object) -> Match | None:
     key = norm_label(label)
-    if not key:
-        return None
+    return match_key(table, key) if key else None
+
+
+def match_key(table: Table, key: str) -> Match | None:
+    """`match_label` for a label already normalized (header search looks up each cell of
+    its first rows under every table)."""
     index = alias_index(table.name)
     found = index.get(key)
-    if found is None:
+    if found is None and key.endswith(")"):  # NFKC made a full-width （） half-width
         bare = strip_unit(key)
         found = index.get(bare) if bare != key else None
     return found

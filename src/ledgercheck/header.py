@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ledgercheck.columns import Match, match_label, norm_label
+from ledgercheck.columns import Match, known_keys, match_key, may_match, norm_label
 from ledgercheck.read import Grid, RawSheet
 from ledgercheck.tables import HOUSEHOLDS, LEDGER_TABLES, MEMBERS, Table
 
@@ -57,18 +57,24 @@ COALESCED = frozenset({"household_type"})
 PREFERRED = frozenset(norm_label(h) for h in ("易返贫致贫户(监测对象)类型", "监测对象类别"))
 
 
-def _priority(item: tuple[int, str]) -> tuple[int, int]:
-    return (0 if norm_label(item[1]) in PREFERRED else 1, item[0])
+# A header row's cells in the order they claim a column: (grid column, label, its key).
+Keyed = list[tuple[int, str, str]]
+
+
+def _keyed(labels: dict[int, str]) -> Keyed:
+    """Each label normalized once, however many tables it is looked up under."""
+    cells = [(c, label, norm_label(label)) for c, label in labels.items()]
+    return sorted(cells, key=lambda cell: (0 if cell[2] in PREFERRED else 1, cell[0]))
 
 
 def _map(
-    table: Table, labels: dict[int, str]
+    table: Table, labels: dict[int, str] | Keyed
 ) -> tuple[dict[int, Match], list[tuple[str, str, str]]]:
     mapping: dict[int, Match] = {}
     seen: dict[str, str] = {}
     dups: list[tuple[str, str, str]] = []
-    for c, label in sorted(labels.items(), key=_priority):
-        found = match_label(table, label)
+    for c, label, key in _keyed(labels) if isinstance(labels, dict) else labels:
+        found = match_key(table, key) if key else None
         if found is None:
             continue
         if found.column in seen:
@@ -85,8 +91,8 @@ def fallback_columns(
 ) -> dict[str, list[int]]:
     taken = set(mapping)
     out: dict[str, list[int]] = {}
-    for c, label in sorted(labels.items(), key=_priority):
-        found = match_label(table, label)
+    for c, _, key in _keyed(labels):
+        found = match_key(table, key) if key else None
         if c not in taken and found is not None and found.column in COALESCED:
             out.setdefault(found.column, []).append(c)
     return out
@@ -108,6 +114,7 @@ def locate(sheet: RawSheet, tables: Sequence[Table] = LEDGER_TABLES) -> Layout |
     # The rows searched, built once: a columnar sheet builds a row each time it is asked.
     grid = sheet.grid[: SCAN_ROWS + 1]
     best: tuple[Score, Layout] | None = None
+    known = known_keys(tuple(t.name for t in tables))
     for r in range(min(SCAN_ROWS, len(grid))):
         for two_level in (False, True):
             if two_level and r + 1 >= len(grid):
@@ -115,8 +122,9 @@ def locate(sheet: RawSheet, tables: Sequence[Table] = LEDGER_TABLES) -> Layout |
             labels = _row_labels(grid, r, two_level)
             if len(labels) < 2:
                 continue
+            keyed = [cell for cell in _keyed(labels) if may_match(cell[2], known)]
             for table in tables:
-                mapping, dups = _map(table, labels)
+                mapping, dups = _map(table, keyed)
                 score = _score(table, mapping, sheet.name, two_level)
                 if best is None or score > best[0]:
                     start = r + (2 if two_level else 1)
