@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from batchdata import district_ledgers, write_folder, write_ledgers, write_tables
-from ledgercheck import batch, packs, pipeline, synth
+from ledgercheck import batch, cli, packs, pipeline, synth
 from ledgercheck.cli import app
 from ledgercheck.findings import Report
 from ledgercheck.pipeline import Options, verify
@@ -147,6 +147,27 @@ def test_lock_and_hidden_files_are_skipped(folder: tuple[Path, list[Path], str])
     assert code == 1
     assert [Path(i["file"]).name for i in data["inputs"]] == [p.name for p in paths]
     assert not any(f["code"] == "F001" for f in data["findings"])
+
+
+def test_a_folder_without_ledger_files_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "说明.docx").write_bytes(b"not a ledger")
+    (tmp_path / "~$01-海棠区.xlsx").write_bytes(b"owner lock")
+    result = runner.invoke(app, ["verify", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"ledgercheck: {tmp_path}: no ledger files found (looked for "
+        + ", ".join(sorted(cli.SUFFIXES))
+        + ")"
+    ]
+
+
+def test_an_include_that_matches_nothing_is_an_error(
+    folder: tuple[Path, list[Path], str],
+) -> None:
+    root, _, _ = folder
+    result = runner.invoke(app, ["verify", str(root), "--include", "*.ods"])
+    assert result.exit_code == 2
+    assert "no ledger files found (--include *.ods)" in result.stderr
 
 
 def test_order_is_deterministic(folder: tuple[Path, list[Path], str]) -> None:

@@ -575,6 +575,14 @@ def test_a_roster_folder_holding_the_ledger_leaves_the_ledger_out(
     assert not [f for f in data["findings"] if f["code"] == "F004"]
 
 
+def test_a_roster_folder_holding_only_the_ledger_is_an_error(ledger: Path) -> None:
+    result = CliRunner().invoke(app, ["verify", str(ledger), "--against", str(ledger.parent)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"ledgercheck: --against {ledger.parent}: no roster files found"
+    )
+
+
 def test_cli_console_prints_the_comparison(tmp_path: Path, ledger: Path) -> None:
     roster = insurance(tmp_path / "医保.xlsx")
     args = ["verify", str(ledger), "--against", str(roster), "--lang"]

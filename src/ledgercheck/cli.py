@@ -88,6 +88,12 @@ def discover(folder: Path, include: list[str], exclude: list[str]) -> list[Path]
     return found
 
 
+def _looked_for(include: list[str] | None) -> str:
+    if include:
+        return "--include " + " ".join(include)
+    return "looked for " + ", ".join(sorted(SUFFIXES))
+
+
 def format_names() -> str:
     return ", ".join(reporters.FORMATS)
 
@@ -178,10 +184,15 @@ def verify_cmd(
         raise fail(f"--format must be one of {format_names()}, not {fmt!r}")
     pack = load_pack(rules or cfg.rules, cfg.base if not rules else None)
     inputs = _inputs(paths, include or [], exclude or [])
+    if not inputs:
+        # A mistyped or emptied folder must not pass a CI job as "no problems found".
+        raise fail(f"{', '.join(map(str, paths))}: no ledger files found ({_looked_for(include)})")
     # --include/--exclude select ledger files; a roster folder is taken whole, but for the
     # ledger files themselves (`--against .` in the folder that holds the ledger too).
     ledger = {p.resolve() for p, _ in inputs}
     rosters = [r for r in _inputs(against or [], [], []) if r[0].resolve() not in ledger]
+    if against and not rosters:
+        raise fail(f"--against {', '.join(map(str, against))}: no roster files found")
     if output is not None:
         try:
             check_not_input(output, [p for p, _ in inputs + rosters])
