@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledgercheck import values
-from ledgercheck.ledger import Ledger
+from ledgercheck.ledger import Absent, Ledger, absent
 
 CELL = st.one_of(
     st.none(),
@@ -61,3 +61,16 @@ def test_number_cells_empty_where_missing_or_nan(cells: list[float | None]) -> N
 def test_dates_empty_only_where_missing() -> None:
     column = pd.Series(pd.to_datetime([dt.date(2020, 1, 5), None]), dtype="datetime64[s]")
     assert _empty(column).tolist() == [False, True]
+
+
+def test_a_missing_reason_reads_back_as_what_is_absent() -> None:
+    ledger = Ledger(frames={"members": pd.DataFrame({"id_number": [], "name": []})})
+    assert absent(str(ledger.missing("members", ("relation", "name", "sex")))) == Absent(
+        "members", ("relation", "sex")
+    )
+    assert absent(str(ledger.missing("medical", ("visit_type",)))) == Absent("medical")
+    assert absent(str(ledger.missing("insurance", ("id_number",)))) == Absent("insurance")
+    assert ledger.missing("members", ("name",)) is None
+    # Any other reason, or a table no pack knows, is not read as one.
+    assert absent("not supported by --engine dask") is None
+    assert absent("no accounts table") is None

@@ -7,6 +7,7 @@ joined here once, so each rule stays a per-table row predicate.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +33,7 @@ class Ledger:
         return frame is not None and all(c in frame.columns for c in columns)
 
     def missing(self, table: str, columns: tuple[str, ...]) -> str | None:
+        """Why rules on these columns cannot run, as `rules_not_run` says it; None if they can."""
         if table not in self.frames:
             roster = table in TABLES and TABLES[table].roster
             return f"no {table} {'roster' if roster else 'table'}"
@@ -200,3 +202,22 @@ def age_at(births: pd.Series, on: dt.date) -> pd.Series:
     born = pd.to_datetime(births)
     before = (born.dt.month > on.month) | ((born.dt.month == on.month) & (born.dt.day > on.day))
     return (on.year - born.dt.year - before.astype("int64")).astype("Int64")
+
+
+@dataclass(frozen=True)
+class Absent:
+    """A reason `Ledger.missing` gave, read back: the table, and its columns if it was there."""
+
+    table: str
+    columns: tuple[str, ...] = ()
+
+
+_ABSENT = re.compile(r"no (\w+) (?:table|roster)|(\w+) has no column (\w+(?:, \w+)*)")
+
+
+def absent(reason: str) -> Absent | None:
+    """What `Ledger.missing` said is absent; None for any other reason a rule did not run."""
+    m = _ABSENT.fullmatch(reason)
+    if m is None or (m[1] or m[2]) not in TABLES:
+        return None
+    return Absent(m[1]) if m[1] else Absent(m[2], tuple(m[3].split(", ")))

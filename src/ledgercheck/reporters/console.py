@@ -11,7 +11,9 @@ from rich.text import Text
 
 from ledgercheck import catalog, i18n, tracking
 from ledgercheck.findings import Finding, Report, Severity
+from ledgercheck.ledger import absent
 from ledgercheck.reporters.json import HEADLINE
+from ledgercheck.tables import TABLES
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 # Headings come from the one catalogue every human-facing report shares.
@@ -37,11 +39,43 @@ def render(report: Report, console: Console, lang: str = "zh") -> None:
     _summary(report, console, w)
     _headline(report, console, w)
     _breakdowns(report, console, w)
-    if report.rules_not_run:
-        names = ", ".join(n.code for n in report.rules_not_run)
-        console.print(Text(f"{w['not_run']}: {names}", style="dim"))
+    _not_run(report, console, w)
     _tracking(report, console, lang)
     _closing(report, console, w)
+
+
+def _not_run(report: Report, console: Console, w: dict[str, str]) -> None:
+    """The rules that did not run, a line for each reason (a missing table stops dozens)."""
+    by_reason: dict[str, list[str]] = {}
+    for n in report.rules_not_run:
+        by_reason.setdefault(_why(n.reason, w), []).append(n.code)
+    if not by_reason:
+        return
+    console.print(Text(f"{w['not_run']} ({len(report.rules_not_run)}):", style="dim"))
+    grid = Table.grid(padding=(0, 2), pad_edge=True)  # a long list wraps under its codes
+    grid.add_column(no_wrap=True, style="dim")
+    grid.add_column(style="dim")
+    for why, codes in by_reason.items():
+        grid.add_row(why, ", ".join(codes))
+    console.print(grid)
+
+
+def _why(reason: str, w: dict[str, str]) -> str:
+    what = absent(reason)
+    if what is None:
+        return reason
+    table = TABLES[what.table]
+    if table.roster:
+        return w["nr_roster"]
+    if not what.columns:
+        return w["nr_table"].format(name=table.name, title=table.title)
+    headers = [table.by_name[c].header if c in table.by_name else c for c in what.columns]
+    return w["nr_columns"].format(
+        name=table.name,
+        title=table.title,
+        names=", ".join(what.columns),
+        headers="、".join(headers),
+    )
 
 
 def _headline(report: Report, console: Console, w: dict[str, str]) -> None:
