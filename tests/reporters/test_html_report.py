@@ -15,7 +15,7 @@ import pytest
 import reportdata
 from PIL import Image, ImageStat
 
-from ledgercheck.findings import Finding, Report, Severity
+from ledgercheck.findings import Finding, NotRun, Report, Severity
 from ledgercheck.reporters import html as html_report
 
 LANGS = ("zh", "en")
@@ -107,6 +107,22 @@ def test_every_value_is_escaped() -> None:
     page = html_report.render(Report("p", findings=[finding]), "en")
     assert evil not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert '"><i onclick=x>' not in page and "&quot;&gt;&lt;i onclick=x&gt;" in page
+
+
+def test_rules_not_run_say_why_in_the_page_language() -> None:
+    report = Report(
+        "p",
+        rules_not_run=[
+            NotRun("MED010", "no medical table"),
+            NotRun("HH004", "members has no column relation"),
+            NotRun("XR003", "no deaths roster"),
+        ],
+    )
+    page = html_report.render(report, "zh")
+    assert "— 缺少医疗报销表</li>" in page
+    assert "— 成员信息缺少列：与户主关系</li>" in page
+    assert "— 未提供部门名单（--against）</li>" in page
+    assert "no medical table" not in page
 
 
 def test_ratio_chart_falls_back_to_findings(pages: dict[str, str], ledger: Path) -> None:

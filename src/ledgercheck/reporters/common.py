@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ledgercheck.findings import Finding
+from ledgercheck.ledger import absent
+from ledgercheck.tables import TABLES
 
 # A cell a spreadsheet program would run as a formula (OWASP "CSV injection"): these leading
 # characters make Excel, WPS and LibreOffice evaluate the text, so a hostile value written
@@ -22,3 +24,23 @@ def where(f: Finding) -> str:
     if f.sheet and f.row is not None:
         return f"{f.sheet}!{f.row}"
     return f.sheet or ""
+
+
+def not_run_reason(reason: str, w: dict[str, str]) -> str:
+    """Why a rule did not run, in the words of `w` (i18n.words): the table or columns by
+    their Chinese names, every missing roster as one reason."""
+    what = absent(reason)
+    if what is None:
+        return reason
+    table = TABLES[what.table]
+    if table.roster:
+        return w["nr_roster"]
+    if not what.columns:
+        return w["nr_table"].format(name=table.name, title=table.title)
+    headers = [table.by_name[c].header if c in table.by_name else c for c in what.columns]
+    return w["nr_columns"].format(
+        name=table.name,
+        title=table.title,
+        names=", ".join(what.columns),
+        headers="、".join(headers),
+    )

@@ -11,9 +11,8 @@ from rich.text import Text
 
 from ledgercheck import catalog, i18n, tracking
 from ledgercheck.findings import Finding, Report, Severity
-from ledgercheck.ledger import absent
+from ledgercheck.reporters.common import not_run_reason
 from ledgercheck.reporters.json import HEADLINE
-from ledgercheck.tables import TABLES
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 # Headings come from the one catalogue every human-facing report shares.
@@ -48,7 +47,7 @@ def _not_run(report: Report, console: Console, w: dict[str, str]) -> None:
     """The rules that did not run, a line for each reason (a missing table stops dozens)."""
     by_reason: dict[str, list[str]] = {}
     for n in report.rules_not_run:
-        by_reason.setdefault(_why(n.reason, w), []).append(n.code)
+        by_reason.setdefault(not_run_reason(n.reason, w), []).append(n.code)
     if not by_reason:
         return
     console.print(Text(f"{w['not_run']} ({len(report.rules_not_run)}):", style="dim"))
@@ -58,24 +57,6 @@ def _not_run(report: Report, console: Console, w: dict[str, str]) -> None:
     for why, codes in by_reason.items():
         grid.add_row(why, ", ".join(codes))
     console.print(grid)
-
-
-def _why(reason: str, w: dict[str, str]) -> str:
-    what = absent(reason)
-    if what is None:
-        return reason
-    table = TABLES[what.table]
-    if table.roster:
-        return w["nr_roster"]
-    if not what.columns:
-        return w["nr_table"].format(name=table.name, title=table.title)
-    headers = [table.by_name[c].header if c in table.by_name else c for c in what.columns]
-    return w["nr_columns"].format(
-        name=table.name,
-        title=table.title,
-        names=", ".join(what.columns),
-        headers="、".join(headers),
-    )
 
 
 def _headline(report: Report, console: Console, w: dict[str, str]) -> None:

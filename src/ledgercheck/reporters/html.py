@@ -18,7 +18,7 @@ from html import escape
 from ledgercheck import __version__, catalog, i18n, tracking
 from ledgercheck.findings import Aggregate, Finding, Report, Severity
 from ledgercheck.reporters import charts
-from ledgercheck.reporters.common import where
+from ledgercheck.reporters.common import not_run_reason, where
 from ledgercheck.tables import TABLES
 
 RATIO_CODE = "MED010"
@@ -227,7 +227,8 @@ def _overview(report: Report, lang: str, w: dict[str, str]) -> str:
     )
     if report.rules_not_run:
         items = "".join(
-            f"<li><b>{e(n.code)}</b> {e(catalog.text(n.code, 'title', lang))} — {e(n.reason)}</li>"
+            f"<li><b>{e(n.code)}</b> {e(catalog.text(n.code, 'title', lang))}"
+            f" — {e(not_run_reason(n.reason, w))}</li>"
             for n in report.rules_not_run
         )
         # Folded: a ledger with few tables leaves most rules not run, and that list is long.
