@@ -119,6 +119,20 @@ def test_select_ignore_and_fail_on(tmp_path: Path) -> None:
     assert runner.invoke(app, ["verify", str(path), "--fail-on", "never"]).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--select", "MED,ZZZ9"], "--select: unknown rule code 'ZZZ9'"),
+        (["--ignore", "MDE001"], "--ignore: unknown rule code 'MDE001'"),
+    ],
+)
+def test_an_unknown_rule_code_is_bad_usage(tmp_path: Path, args: list[str], said: str) -> None:
+    """A typo in --select would check nothing and pass every ledger."""
+    result = runner.invoke(app, ["verify", str(bad_workbook(tmp_path)), *args])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"ledgercheck: {said}")
+
+
 def test_console_report_names_the_cell_and_clause(tmp_path: Path) -> None:
     path = bad_workbook(tmp_path)
     result = runner.invoke(app, ["verify", str(path), "--lang", "zh"])
@@ -166,6 +180,10 @@ def test_configuration_file_narrows_the_rules(
     (tmp_path / name).write_text(text.replace("ignore", "ignroe"), encoding="utf-8")
     broken = runner.invoke(app, ["verify", str(path)])
     assert broken.exit_code == 2 and "ignroe" in broken.stderr
+    (tmp_path / name).write_text(text.replace("MED001", "MED01O"), encoding="utf-8")
+    typo = runner.invoke(app, ["verify", str(path)])
+    assert typo.exit_code == 2
+    assert "ignore in the config: unknown rule code 'MED01O'" in typo.stderr
 
 
 def test_an_id_shown_in_scientific_notation_is_not_garbled_by_masking() -> None:

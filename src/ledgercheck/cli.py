@@ -42,9 +42,16 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _codes(values: list[str] | None, fallback: list[str]) -> tuple[str, ...]:
+def _codes(values: list[str] | None, fallback: list[str], option: str) -> tuple[str, ...]:
     items = values if values else fallback
-    return tuple(c.strip().upper() for v in items for c in v.split(",") if c.strip())
+    codes = tuple(c.strip().upper() for v in items for c in v.split(",") if c.strip())
+    known = catalog.all_codes()
+    for code in codes:
+        # A typo would select nothing and pass every ledger, or ignore nothing.
+        if not any(k.startswith(code.split("@")[0]) for k in known):
+            where = option if values else f"{option.lstrip('-')} in the config"
+            raise fail(f"{where}: unknown rule code {code!r} (`ledgercheck rules` lists them)")
+    return codes
 
 
 def load_pack(ref: str | None, base: Path | None) -> packs.Pack:
@@ -205,8 +212,8 @@ def verify_cmd(
     started = dt.datetime.now(dt.UTC)
     options = Options(
         pack,
-        _codes(select, cfg.select),
-        _codes(ignore, cfg.ignore),
+        _codes(select, cfg.select, "--select"),
+        _codes(ignore, cfg.ignore, "--ignore"),
         password,
         lang,
         show_pii or cfg.show_pii,
