@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import SON, member_rows, office_workbook, run
-from ledgercheck import fingerprints
+from ledgercheck import __version__, fingerprints
 from ledgercheck.cli import app
 from ledgercheck.reporters import json as json_reporter
 
@@ -131,6 +131,17 @@ def test_an_unknown_rule_code_is_bad_usage(tmp_path: Path, args: list[str], said
     result = runner.invoke(app, ["verify", str(bad_workbook(tmp_path)), *args])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"ledgercheck: {said}")
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"ledgercheck {__version__}\n"
+
+
+def test_a_negative_number_of_jobs_is_bad_usage(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["verify", str(bad_workbook(tmp_path)), "--jobs", "-1"])
+    assert result.exit_code == 2 and "--jobs" in result.stderr
 
 
 def test_console_report_names_the_cell_and_clause(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from ledgercheck import catalog, config, fingerprints, packs, reporters
+from ledgercheck import __version__, catalog, config, fingerprints, packs, reporters
 from ledgercheck.explain import explain_rule, list_rules
 from ledgercheck.findings import Report
 from ledgercheck.output import OutputError, check_not_input, write_atomic
@@ -24,6 +24,22 @@ from ledgercheck.read import WORKBOOK_SUFFIXES, Limits
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Check 扶贫台账 against the plan."
 )
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"ledgercheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Check 扶贫台账 against the plan."""
 
 
 class Engine(StrEnum):
@@ -134,7 +150,10 @@ def verify_cmd(
         ),
     ] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="zh or en.")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes.")] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core)."),
+    ] = None,
     include: Annotated[
         list[str] | None, typer.Option("--include", help="Glob of files to take.")
     ] = None,
