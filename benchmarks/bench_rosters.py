@@ -25,6 +25,7 @@ from pathlib import Path
 
 import xlsxwriter
 from bench_verify import best_of  # run as a script: this folder is on sys.path
+from installed import byte_compile
 
 from ledgercheck import synth
 from ledgercheck.idnumber import make_id
@@ -126,6 +127,7 @@ def main() -> None:
     parser.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    byte_compile()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         ledger, roster = build(folder, args.members, args.records, args.format)

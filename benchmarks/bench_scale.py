@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from installed import byte_compile
 
 from ledgercheck import synth
 
@@ -406,6 +407,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--only", choices=("sizes", "scaling"), help="run one part only")
     args = parser.parse_args()
+    byte_compile()
     plan = QUICK if args.quick else FULL
     header = machine()
     start = time.perf_counter()

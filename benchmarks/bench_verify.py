@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from installed import byte_compile
+
 from ledgercheck import synth
 
 READ_FLOOR = """
@@ -51,6 +53,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    byte_compile()
     with tempfile.TemporaryDirectory() as tmp:
         path = make_ledger(Path(tmp), args.members)
         floor = best_of([sys.executable, "-c", READ_FLOOR, str(path)], args.repeat)
