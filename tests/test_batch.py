@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -248,6 +249,20 @@ def awkward(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return awkward_folder(tmp_path_factory.mktemp("awkward"))
 
 
+def count_reads(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Callable[[], list[str]]:
+    """The labels of the files the workers read, as they read them."""
+    log, real, parent = folder / "reads.log", pipeline.load_file, os.getpid()
+
+    def load_file(path: Path, label: str, *args: Any) -> Any:
+        if os.getpid() != parent:  # a worker's, not the serial run's
+            with log.open("a", encoding="utf-8") as fh:
+                fh.write(label + "\n")
+        return real(path, label, *args)
+
+    monkeypatch.setattr(pipeline, "load_file", load_file)
+    return lambda: log.read_text(encoding="utf-8").split() if log.exists() else []
+
+
 def deal(monkeypatch: pytest.MonkeyPatch, layout: list[list[int]]) -> list[dict[int, Any]]:
     """Make worker n read the files layout[n], in that order; the plans' `extra` per worker."""
 
@@ -273,7 +288,7 @@ def deal(monkeypatch: pytest.MonkeyPatch, layout: list[list[int]]) -> list[dict[
 
 
 @pytest.mark.parametrize(
-    ("layout", "read_again"),
+    ("layout", "handed_over"),
     [
         # Rows: a 22, b 37, c 32. The worker holding most of a part's rows checks it.
         ([[0, 2, 4], [1, 3]], [{}, {0: "a.xlsx"}]),
@@ -286,13 +301,17 @@ def deal(monkeypatch: pytest.MonkeyPatch, layout: list[list[int]]) -> list[dict[
 def test_jobs_2_equals_jobs_1_whoever_reads_which_file(
     awkward: list[Path],
     layout: list[list[int]],
-    read_again: list[dict[int, str]],
+    handed_over: list[dict[int, str]],
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     extras = deal(monkeypatch, layout)
+    reads = count_reads(monkeypatch, tmp_path)
     one, two = two_ways(awkward, Options(packs.load()), jobs=len(layout))
     assert_same(one, two)
-    assert [{i: Path(p).name for i, (p, _) in e.items()} for e in extras] == read_again
+    assert [{i: awkward[i].name for i in e} for e in extras] == handed_over
+    # Each file is read once, by the worker it was dealt to: the others are handed it.
+    assert sorted(reads()) == sorted(p.name for p in awkward)
     codes = {f.code for f in two.findings}
     assert {"HH003", "HH005", "HH007", "MED012", "PAY003", "F001"} <= codes
 

@@ -8,9 +8,10 @@ docstring tells the stages):
 1. read   — each file is read by whichever worker is free, which keeps it and sends back
             its outline (distributed.outline): its tables' shape and hashed join keys.
 2. check  — the parent groups the files that share a join key into parts (distributed.group)
-            and gives each part to the worker holding most of it; a worker reads what it
-            lacks. Each worker checks all its parts as one, with the union's shape, by every
-            rule but the cross-file ones, keeps that part and sends back its summary.
+            and gives each part to the worker holding most of it; what it lacks, the
+            workers holding it hand over (`handoff`). Each worker checks all its parts as
+            one, with the union's shape, by every rule but the cross-file ones, keeps that
+            part and sends back its summary.
 3. reduce — the parent judges the cross-file rules (distributed.reduce); the workers draft
             the rows picked (a person registered earlier, HH005; the uninsured, MED001/2)
             from the parts they kept; distributed.merge makes the report.
@@ -37,7 +38,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from ledgercheck import pipeline
+from ledgercheck import handoff, pipeline
 from ledgercheck.distributed import (
     Outline,
     Part,
@@ -62,11 +63,12 @@ T = TypeVar("T")
 CRASHED = "the spreadsheet reader crashed on this file (corrupt workbook)"
 # Files sent to a worker at a time: the next is there when it is done with one.
 SENT = 2
-# A file for a worker to check that it did not read: its path and label, to read it; or,
-# for a file whose reader crashed, what the parent made of it (nothing to read).
-Source = tuple[Path, str] | FileResult
-# Stage 2's work: each worker's files to check, and those of them it did not read.
-Plan = list[tuple["Slot", list[int], dict[int, Source]]]
+# A file for a worker to check that another worker read: handed over by that worker (or,
+# small, through the pipes); for a file whose reader crashed, what the parent made of it.
+Source = handoff.Handoff[FileResult] | FileResult
+# Stage 2's work: each worker's files to check, and for those it did not read, the worker
+# holding each (or the crashed file's result).
+Plan = list[tuple["Slot", list[int], dict[int, "Slot | FileResult"]]]
 
 
 # --- in a worker ------------------------------------------------------------------------------
@@ -98,9 +100,15 @@ def read(index: int, path: Path, label: str, options: Options) -> Read:
     return Read(outline(result), result.drafts)
 
 
+def give(index: int, into: str | None) -> Source:
+    """A file read and kept here, for another worker to check: handed over, not read again
+    there (a million-member CSV takes seconds to read, a moment to hand over)."""
+    return handoff.send(HELD.files.pop(index), into)
+
+
 def check(files: list[int], extra: dict[int, Source], shapes: Shapes, options: Options) -> Summary:
     """Check whole parts as one, with the union's shape: the files kept here, and `extra`."""
-    results = [_load(extra[i], options) if i in extra else HELD.files[i] for i in files]
+    results = [handoff.receive(extra[i]) if i in extra else HELD.files[i] for i in files]
     HELD.files.clear()  # the part holds what it needs; files another worker checks go
     HELD.part = check_part(files, results, shapes, options)
     return summarise(HELD.part)
@@ -111,13 +119,6 @@ def draft(duplicates: list[int], uncovered: list[str], options: Options) -> list
     if HELD.part is None:
         raise RuntimeError("no part checked in this worker")
     return finish(HELD.part, duplicates, uncovered, options)
-
-
-def _load(source: Source, options: Options) -> FileResult:
-    if isinstance(source, FileResult):
-        return source
-    path, label = source
-    return pipeline.load_file(path, label, options)
 
 
 # --- in the parent ----------------------------------------------------------------------------
@@ -182,7 +183,7 @@ def run(
 ) -> Report:
     reads, crashed = read_all(slots, paths, options, progress)
     outlines = [r.outline for r in reads]
-    plan = assign(slots, group(outlines), outlines, crashed, paths)
+    plan = assign(slots, group(outlines), outlines, crashed)
     units = check_all(plan, outlines, options)
     summaries = [u.summary for u in units]
     verdict = reduce(summaries, options)
@@ -203,15 +204,21 @@ def check_all(plan: Plan, outlines: list[Outline], options: Options) -> list[Uni
     """Stage 2: each worker checks its parts; their summaries in input order."""
     union = columns(outlines)
     shapes: Shapes | None = None
+    moves = {i: src for _, _, extra in plan for i, src in extra.items() if isinstance(src, Slot)}
+    into = handoff.folder() if moves else None
+    # Every file handed over before any check starts: a check lets go of its worker's files.
+    given_up = {i: holder.submit(give, i, into) for i, holder in moves.items()}
     tasks = []
-    for slot, files, extra in plan:
+    # Parts waiting for no other worker's file go first.
+    for slot, files, extra in sorted(plan, key=lambda entry: any(i in moves for i in entry[2])):
         # Files with every table and column of the union are checked as they are: the
         # union's shape would add nothing (distributed.fill), and it takes time to make.
         if columns([outlines[i] for i in files]) == union:
             given: Shapes = {}
         else:
             given = shapes = union_shapes(outlines) if shapes is None else shapes
-        tasks.append((files, slot, slot.submit(check, files, extra, given, options)))
+        sources = {i: given_up[i].result() if i in moves else src for i, src in extra.items()}
+        tasks.append((files, slot, slot.submit(check, files, sources, given, options)))
     units = [Unit(files, slot, task.result()) for files, slot, task in tasks]
     return sorted(units, key=lambda u: u.files[0])
 
@@ -358,13 +365,12 @@ def assign(
     parts: list[list[int]],
     outlines: list[Outline],
     crashed: dict[int, FileResult],
-    paths: list[tuple[Path, str]],
 ) -> Plan:
     """Stage 2's plan: each part to the worker holding most of its rows (the least loaded
-    if none does), with what that worker must read or be given to check it."""
+    if none does), with the workers holding the files it did not read."""
     holder = {i: slot for slot in slots for i in slot.held}
     load = {slot: 0 for slot in slots}
-    plan: dict[Slot, tuple[list[int], dict[int, Source]]] = {}
+    plan: dict[Slot, tuple[list[int], dict[int, Slot | FileResult]]] = {}
     for files in parts:
         rows: Counter[Slot] = Counter()
         for i in files:
@@ -375,6 +381,6 @@ def assign(
         for i in files:
             mine.append(i)
             if holder.get(i) is not slot:
-                extra[i] = crashed[i] if i in crashed else paths[i]
+                extra[i] = crashed[i] if i in crashed else holder[i]
             load[slot] += outlines[i].rows
     return [(slot, sorted(files), extra) for slot, (files, extra) in plan.items()]
