@@ -58,6 +58,18 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path: Path, monkeypatch) -> 
     assert results[1].info.error is not None and "crashed" in results[1].info.error
 
 
+def test_files_read_biggest_first_come_back_in_input_order(tmp_path: Path) -> None:
+    small = tmp_path / "小.csv"
+    small.write_text("户编号,姓名,证件号码\nH1,王五,x\n", encoding="utf-8")
+    big = tmp_path / "大.csv"
+    big.write_text("户编号,姓名,证件号码\n" + "H2,李四,y\n" * 5000, encoding="utf-8")
+    inputs = [(small, "小.csv"), (big, "大.csv")]
+    assert pipeline.biggest_first(inputs) == [1, 0]
+    results = pipeline.load_all(inputs, pipeline.Options(packs.load(), jobs=2))
+    assert [r.info.file for r in results] == ["小.csv", "大.csv"]
+    assert [len(r.tables[0].frame) for r in results] == [1, 5000]
+
+
 def test_the_password_never_shows_in_a_repr() -> None:
     """Dask logs a failed task's arguments; the options carry the workbook's password."""
     options = pipeline.Options(packs.load(), password="村委会2020!")

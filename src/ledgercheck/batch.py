@@ -28,7 +28,6 @@ here imports dask.
 
 from __future__ import annotations
 
-import os
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, wait
@@ -279,9 +278,7 @@ class Reading:
         progress: Progress | None,
     ) -> None:
         self.paths, self.options, self.progress = paths, options, progress
-        # The largest first, so that the last ones, read while another worker may have
-        # nothing left to read, are short.
-        self.queue = deque(sorted(range(len(paths)), key=lambda i: -_size(paths[i][0])))
+        self.queue = deque(pipeline.biggest_first(paths))
         self.reads: dict[int, Read] = {}
         self.crashed: dict[int, FileResult] = {}
         self.running: dict[Future[Read], tuple[Slot, int, int]] = {}  # slot, its life, file
@@ -334,13 +331,6 @@ class Reading:
             self.reads[index] = got
             if self.progress:
                 self.progress(_progress(got))
-
-
-def _size(path: Path) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0  # it says why when read
 
 
 def take(queue: deque[int], slot: int) -> int | None:

@@ -205,9 +205,12 @@ def load_all(
         return results
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         into = handoff.folder()
-        futures = [
-            pool.submit(load_part, path, label, options, kinds, None, into) for path, label in paths
-        ]
+        started = {
+            i: pool.submit(load_part, *paths[i], options, kinds, None, into)
+            for i in biggest_first(paths)
+        }
+        futures = [started[i] for i in range(len(paths))]
+        warm_validation()  # while the workers read
         for future, (path, label) in zip(futures, paths, strict=True):
             try:
                 results.append(handoff.receive(future.result()))
@@ -216,6 +219,19 @@ def load_all(
             if progress:
                 progress(results[-1])
     return results
+
+
+def biggest_first(paths: Sequence[tuple[Path, str]]) -> list[int]:
+    """The inputs' indices, biggest file first: read last, a big file would keep one worker
+    busy while the others have nothing left to read."""
+    return sorted(range(len(paths)), key=lambda i: -_size(paths[i][0]))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # it says why when read
 
 
 # A workbook's sheets are shared among processes when they hold at least this much XML
