@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from batchdata import district_ledgers, write_folder, write_ledgers, write_tables
-from ledgercheck import batch, cli, packs, pipeline, synth
+from ledgercheck import batch, cli, handoff, packs, pipeline, synth
 from ledgercheck.cli import app
 from ledgercheck.findings import Report
 from ledgercheck.pipeline import Options, verify
@@ -314,6 +314,29 @@ def test_jobs_2_equals_jobs_1_whoever_reads_which_file(
     assert sorted(reads()) == sorted(p.name for p in awkward)
     codes = {f.code for f in two.findings}
     assert {"HH003", "HH005", "HH007", "MED012", "PAY003", "F001"} <= codes
+
+
+def test_files_handed_between_workers_through_files_leave_none(
+    awkward: list[Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """As a big split ledger's are: the worker that read a.xlsx writes it to a file of the
+    run's handoff folder, the one checking it reads and removes it."""
+    monkeypatch.setattr(handoff, "MIN_BYTES", 0)  # every table by file, however small
+    extras = deal(monkeypatch, [[0, 2, 4], [1, 3]])
+    log, real_write = tmp_path / "written.log", handoff._write
+
+    def write(buffers: Any, into: str) -> str:  # in the worker handing a file over
+        path = real_write(buffers, into)
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(path + "\n")
+        return path
+
+    monkeypatch.setattr(handoff, "_write", write)
+    one, two = two_ways(awkward, Options(packs.load()))
+    assert_same(one, two)
+    assert [set(e) for e in extras] == [set(), {0}]
+    (written,) = log.read_text(encoding="utf-8").split()
+    assert Path(written).parent == Path(str(handoff.folder())) and not Path(written).exists()
 
 
 @pytest.mark.parametrize("jobs", [2, 3])
