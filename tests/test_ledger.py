@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledgercheck import values
-from ledgercheck.ledger import Absent, Ledger, absent
+from ledgercheck.ledger import Absent, Ledger, absent, enrich
 
 CELL = st.one_of(
     st.none(),
@@ -74,3 +74,28 @@ def test_a_missing_reason_reads_back_as_what_is_absent() -> None:
     # Any other reason, or a table no pack knows, is not read as one.
     assert absent("not supported by --engine dask") is None
     assert absent("no accounts table") is None
+
+
+def test_claims_payments_and_loans_each_find_their_own_members() -> None:
+    """Looked up in one pass over all three tables, each row still gets its own member."""
+    ids = [f"46020019900101{i:04d}" for i in range(4)]
+    text = "str"
+    members = pd.DataFrame(
+        {
+            "id_number": pd.Series(ids, dtype=text),
+            "household_id": pd.Series(["H1", "H1", "H2", "H3"], dtype=text),
+        }
+    )
+    medical = pd.DataFrame({"id_number": pd.Series([ids[3], "x", ids[0]], dtype=text)})
+    loans = pd.DataFrame({"id_number": pd.Series([ids[2]], dtype=text)})
+    payments = pd.DataFrame({"household_id": pd.Series(["H2"], dtype=text)})  # no payee ID
+    ledger = Ledger(
+        frames={"members": members, "medical": medical, "loans": loans, "payments": payments}
+    )
+    enrich(ledger, dt.date(2020, 12, 31))
+    got = ledger.frames
+    assert got["medical"]["_m_household_id"].tolist()[::2] == ["H3", "H1"]
+    assert got["medical"]["_member_found"].tolist() == [True, False, True]
+    assert got["loans"]["_m_household_id"].tolist() == ["H2"]
+    assert "_member_found" not in got["payments"].columns
+    assert got["payments"]["_pay_household_id"].tolist() == ["H2"]
