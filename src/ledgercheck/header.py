@@ -123,6 +123,8 @@ def locate(sheet: RawSheet, tables: Sequence[Table] = LEDGER_TABLES) -> Layout |
             if len(labels) < 2:
                 continue
             keyed = [cell for cell in _keyed(labels) if may_match(cell[2], known)]
+            if not keyed and best is not None and best[0][0] > 0:
+                continue  # a row naming no column scores below any that names one
             for table in tables:
                 mapping, dups = _map(table, keyed)
                 score = _score(table, mapping, sheet.name, two_level)
