@@ -236,10 +236,10 @@ def columns(outlines: Sequence[Outline]) -> dict[str, tuple[set[str], set[str]]]
     """The tables of some files together, with their columns: typed, and as read."""
     out: dict[str, tuple[set[str], set[str]]] = {}
     for o in outlines:
-        for name, (frame, raw) in o.shapes.items():
+        for name, (typed, raw) in o.columns.items():
             have = out.setdefault(name, (set(), set()))
-            have[0].update(frame.columns)
-            have[1].update(raw.columns)
+            have[0].update(typed)
+            have[1].update(raw)
     return out
 
 
