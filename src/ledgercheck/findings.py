@@ -184,7 +184,10 @@ class Districts:
 
     def update(self, other: Districts) -> None:
         for (file, sheet), part in other._parts.items():
-            self.add(file, sheet, part.index.to_numpy(), part)
+            if (file, sheet) in self._parts:
+                self.add(file, sheet, part.index.to_numpy(), part)
+            else:  # already in the form `_part` gives, and never changed in place
+                self._parts[(file, sheet)] = part
 
     def get(self, key: Key, default: str | None = None) -> str | None:
         part = self._parts.get((key[0], key[1]))
