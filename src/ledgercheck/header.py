@@ -67,13 +67,11 @@ def _keyed(labels: dict[int, str]) -> Keyed:
     return sorted(cells, key=lambda cell: (0 if cell[2] in PREFERRED else 1, cell[0]))
 
 
-def _map(
-    table: Table, labels: dict[int, str] | Keyed
-) -> tuple[dict[int, Match], list[tuple[str, str, str]]]:
+def _map(table: Table, keyed: Keyed) -> tuple[dict[int, Match], list[tuple[str, str, str]]]:
     mapping: dict[int, Match] = {}
     seen: dict[str, str] = {}
     dups: list[tuple[str, str, str]] = []
-    for c, label, key in _keyed(labels) if isinstance(labels, dict) else labels:
+    for c, label, key in keyed:
         found = match_key(table, key) if key else None
         if found is None:
             continue
@@ -144,8 +142,9 @@ def _maybe_flat(layout: Layout) -> Layout:
     """A national-system export: one row per person with household fields repeated."""
     if layout.table not in (MEMBERS, HOUSEHOLDS):
         return layout
-    household_map, _ = _map(HOUSEHOLDS, layout.labels)
-    member_map, dups = _map(MEMBERS, layout.labels)
+    keyed = _keyed(layout.labels)
+    household_map, _ = _map(HOUSEHOLDS, keyed)
+    member_map, dups = _map(MEMBERS, keyed)
     person = {m.column for m in member_map.values()} >= {"name", "id_number"}
     household = {m.column for m in household_map.values()} & {"household_type", "household_size"}
     if not (person and household):

@@ -28,7 +28,7 @@ from pandas.api.types import infer_dtype
 from ledgercheck import fingerprints, values
 from ledgercheck.columns import Match, norm_label
 from ledgercheck.findings import Draft
-from ledgercheck.header import Layout, _map, fallback_columns
+from ledgercheck.header import Layout, _keyed, _map, fallback_columns
 from ledgercheck.read import (
     BIG_SHEET_ROWS,
     ColumnGrid,
@@ -802,7 +802,7 @@ def _build(
         for col, kept, dropped in layout.duplicates
     ]
     if layout.flat:
-        hh_map, _ = _map(HOUSEHOLDS, layout.labels)
+        hh_map, _ = _map(HOUSEHOLDS, _keyed(layout.labels))
         hh_map = {
             c: m
             for c, m in hh_map.items()
