@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from batchdata import district_ledgers, write_folder, write_ledgers, write_tables
-from ledgercheck import batch, cli, handoff, packs, pipeline, synth
+from ledgercheck import batch, cli, handoff, oneshot, packs, pipeline, synth
 from ledgercheck.cli import app
 from ledgercheck.findings import Report
 from ledgercheck.pipeline import Options, verify
@@ -542,7 +542,7 @@ def test_parquet_tables_are_read_in_this_process(tmp_path: Path, monkeypatch) ->
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("Parquet sent to worker processes")
 
-    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(oneshot, "pool", refuse)
     two = verify(paths, Options(packs.load(), jobs=2))
     assert [f.to_dict() for f in two.findings] == [f.to_dict() for f in one.findings]
     assert one.rows > 0

@@ -94,3 +94,34 @@ def test_ctrl_c_is_status_130_with_one_line() -> None:
     done = _ledgercheck("-c", stop, "verify", str(ANOMALIES), "-j", "1")
     assert done.returncode == 130
     assert done.stderr.strip() == "ledgercheck: interrupted; the check did not finish"
+
+
+PEEK = """
+import gc, sys
+from ledgercheck import pipeline
+
+real = pipeline.assemble
+
+def peek(results, options):
+    print("collector", *gc.get_threshold(), gc.get_freeze_count() > 0, file=sys.stderr)
+    return real(results, options)
+
+pipeline.assemble = peek
+from ledgercheck.__main__ import main
+sys.argv = ["ledgercheck", *sys.argv[1:]]
+main()
+"""
+
+
+def test_the_command_checks_with_the_collector_tuned_for_one_run() -> None:
+    done = _ledgercheck("-c", PEEK, "verify", str(ANOMALIES), "-j", "1")
+    assert done.returncode == 1
+    young, older, oldest, frozen = done.stderr.split("collector ")[1].split()[:4]
+    assert (int(young), int(older), int(oldest)) == oneshot_thresholds()
+    assert frozen == "True"  # what the imports made is never walked again
+
+
+def oneshot_thresholds() -> tuple[int, int, int]:
+    from ledgercheck import oneshot
+
+    return (oneshot.YOUNG, oneshot.OLDER, oneshot.OLDER)

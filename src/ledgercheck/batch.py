@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from ledgercheck import handoff, pipeline
+from ledgercheck import handoff, oneshot, pipeline
 from ledgercheck.distributed import (
     Outline,
     Part,
@@ -136,7 +136,7 @@ class Slot:
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=1)
+            self._pool = oneshot.pool(1)
         return self._pool.submit(fn, *args)
 
     def restart(self) -> tuple[int, list[int]]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ledgercheck import catalog, checks, fingerprints, guard, handoff, stats, template
+from ledgercheck import catalog, checks, fingerprints, guard, handoff, oneshot, stats, template
 from ledgercheck.checks import crossref
 from ledgercheck.checks.base import Hits, Rule, TableHit, Target
 from ledgercheck.findings import (
@@ -203,7 +203,7 @@ def load_all(
             if progress:
                 progress(results[-1])
         return results
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with oneshot.pool(jobs) as pool:
         into = handoff.folder()
         started = {
             i: pool.submit(load_part, *paths[i], options, kinds, None, into)
@@ -257,7 +257,7 @@ def load_shared(
     mine = Selection(skip=frozenset(n for g in heavier for n in g))
     into = handoff.folder()
     try:
-        with ProcessPoolExecutor(max_workers=len(heavier)) as pool:
+        with oneshot.pool(len(heavier)) as pool:
             theirs = [
                 pool.submit(
                     load_part, path, label, options, kinds, Selection(only=frozenset(g)), into
@@ -312,7 +312,7 @@ def _joined(parts: list[FileResult], order: dict[str, int]) -> FileResult:
 def _isolated(path: Path, label: str, options: Options, kinds: Sequence[Table]) -> FileResult:
     """A worker died (a native reader abort): retry the file alone to tell which one it was."""
     try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
+        with oneshot.pool(1) as pool:
             return pool.submit(load_file, path, label, options, kinds).result()
     except BrokenExecutor:
         reason = "the spreadsheet reader crashed on this file (corrupt workbook)"
