@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import openpyxl
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import (
     HEAD,
@@ -21,6 +25,7 @@ from conftest import (
     write_xlsx,
 )
 from ledgercheck.header import locate
+from ledgercheck.normalize import FEW_ROWS, Region, _all_empty, _blank, region_columns
 from ledgercheck.read import read_file
 
 
@@ -316,3 +321,48 @@ def test_relations_and_health_as_clerks_type_them(tmp_path: Path) -> None:
     members = combine(result.tables, packs.load().as_of).frames["members"]
     assert members["relation"].tolist() == ["户主", "配偶", "之子"]
     assert members["health"].tolist() == ["健康", "长期慢性病,残疾", "健康"]
+
+
+# --- the data region's row tests: cell by cell on a few rows, column-wise on many -------------
+
+CELLS = st.one_of(
+    st.sampled_from(["", " ", "\u3000", "合计", "张三", "0"]),
+    st.none(),
+    st.floats(allow_infinity=False),  # NaN included: an empty cell to a clerk
+    st.booleans(),
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 1, 1)),
+)
+
+
+def _grid(draw: st.DrawFn) -> list[list[object]]:
+    width = draw(st.integers(1, 4))
+    rows = draw(st.integers(1, 12))
+    return [[draw(CELLS) for _ in range(width)] for _ in range(rows)]
+
+
+@given(st.data())
+@settings(max_examples=200, deadline=None)
+def test_a_row_wise_columns_blanks_are_those_of_its_series(data: st.DataObject) -> None:
+    region = region_columns(data.draw(st.composite(_grid)()), 0)
+    for c in range(len(region)):
+        assert region.blank(c).tolist() == _blank(region[c]).tolist()
+
+
+@given(st.data())
+@settings(max_examples=200, deadline=None)
+def test_a_few_rows_are_found_empty_as_many_are(data: st.DataObject) -> None:
+    grid = data.draw(st.composite(_grid)())
+    region = region_columns(grid, 0)
+    rows = np.array(data.draw(st.lists(st.integers(0, len(grid) - 1), min_size=1)))
+    mapped = list(range(len(region)))
+    many = np.tile(rows, FEW_ROWS // len(rows) + 1)  # past FEW_ROWS: the column-wise test
+    assert _all_empty(region, mapped, rows).tolist() == (
+        _all_empty(region, mapped, many)[: len(rows)].tolist()
+    )
+
+
+def test_a_columnar_sheets_few_rows_are_read_from_arrow() -> None:
+    region = Region([pa.chunked_array([["", None, "  ", "户主"]]), pa.chunked_array([[None] * 4])])
+    rows = np.array([0, 1, 2, 3])
+    assert _all_empty(region, [0, 1], rows).tolist() == [True, True, True, False]
+    assert region.blank(0).tolist() == [True, True, False, False]  # whitespace: the full test's
