@@ -24,6 +24,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,8 +35,18 @@ from ledgercheck import synth
 HERE = Path(__file__).resolve().parent
 GNU_TIME = "/usr/bin/time"  # Debian package `time`
 MEMBERS_PER_HOUSEHOLD = 3.745  # what synth.generate makes on average
-FULL = {"sizes": (10_000, 100_000, 1_000_000), "xlsx_max": 100_000, "folder": (20, 5_000)}
-QUICK = {"sizes": (2_000, 10_000, 20_000), "xlsx_max": 10_000, "folder": (20, 500)}
+FULL = {
+    "sizes": (10_000, 100_000, 1_000_000),
+    "xlsx_max": 100_000,
+    "folder": (20, 5_000),  # district workbooks: the scaling budget's
+    "villages": (60, 350),  # an auditor's folder of village workbooks
+}
+QUICK = {
+    "sizes": (2_000, 10_000, 20_000),
+    "xlsx_max": 10_000,
+    "folder": (20, 500),
+    "villages": (10, 100),
+}
 FRICTIONLESS_MAX = 100_000  # validating 1M rows with frictionless takes far too long
 
 # The "read floor": only reading the same file into pandas, nothing checked.
@@ -305,22 +316,32 @@ def split(ledger: synth.SynthLedger, parts: int) -> list[synth.SynthLedger]:
     return out
 
 
-def scaling_rows(tmp: Path, files: int, members: int, repeat: int, budgets: Budgets) -> list[str]:
-    print(f"- {files} office files of {members:,} member rows", file=sys.stderr)
-    folder = tmp / "districts"
+def scaling_rows(tmp: Path, plan: dict[str, Any], repeat: int, budgets: Budgets) -> list[str]:
+    """The district folder (the budget's) and a folder of many small village workbooks."""
+    rows = []
+    for kind, (files, members) in (("district", plan["folder"]), ("village", plan["villages"])):
+        row, speedup = folder_row(tmp / f"{kind}s", files, members, repeat, kind)
+        rows.append(row)
+        budgets.setdefault("scaling", speedup)  # the district folder's
+    return rows
+
+
+def folder_row(folder: Path, files: int, members: int, repeat: int, kind: str) -> tuple[str, float]:
+    """One city's ledger cut into `files` office workbooks: --jobs 1, --jobs 2, the bound."""
+    print(f"- {files} {kind} workbooks of {members:,} member rows", file=sys.stderr)
     folder.mkdir()
     for i, part in enumerate(split(generate(files * members, seed=11), files), start=1):
         district = part.tables["households"]["district"].iat[0]
-        synth.write_workbook(part, folder / f"{i:02d}-{district}.xlsx", fmt="xlsx")
+        synth.write_workbook(part, folder / f"{i:03d}-{district}.xlsx", fmt="xlsx")
     one = best(verify_cmd(folder, 1), repeat)
     two = best(verify_cmd(folder, 2), repeat)
     halves = min(together([verify_cmd(h, 1) for h in halve(folder)]) for _ in range(repeat))
-    budgets["scaling"] = one.wall / two.wall
-    return [
-        f"| {files} × {members:,} .xlsx | {one.cell()} | {two.cell()} | "
+    row = (
+        f"| {files} {kind} workbooks × {members:,} .xlsx | {one.cell()} | {two.cell()} | "
         f"{one.wall / two.wall:.2f}× | {halves:.2f} s: {one.wall / halves:.2f}× | "
         f"{one.peak_mib:,.0f} / {two.peak_mib:,.0f} MiB |"
-    ]
+    )
+    return row, one.wall / two.wall
 
 
 def halve(folder: Path) -> list[Path]:
@@ -417,8 +438,7 @@ def main() -> None:
         if args.only != "scaling":
             sizes = size_rows(Path(tmp), plan["sizes"], plan["xlsx_max"], args.repeat, budgets)
         if args.only != "sizes":
-            files, members = plan["folder"]
-            scaling = scaling_rows(Path(tmp), files, members, args.repeat, budgets)
+            scaling = scaling_rows(Path(tmp), plan, args.repeat, budgets)
     text = report(sizes, scaling, budgets, header, time.perf_counter() - start)
     print(text)
     args.out.write_text(text, encoding="utf-8")
