@@ -18,6 +18,7 @@ STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: 
 # Headings come from the one catalogue every human-facing report shares.
 WORDS = i18n.WORDS
 MAX_ROWS_PER_RULE = 200
+INVENTORY_FILES = 5  # more inputs: the sheets read are counted, not listed
 
 
 def location(f: Finding) -> str:
@@ -92,6 +93,10 @@ def _headline(report: Report, console: Console, w: dict[str, str]) -> None:
 
 
 def _inputs(report: Report, console: Console, w: dict[str, str]) -> None:
+    """Each sheet read, as what table from which header row. Of many files, only what needs
+    a look (a file not read, a sheet no table was recognised in) and a line of counts: 300
+    village workbooks made 1,800 lines before the first finding. JSON keeps every sheet."""
+    many = len(report.inputs) > INVENTORY_FILES
     table = Table(title=None, show_edge=False, pad_edge=False)
     for key in ("file", "sheet", "table", "header", "rows"):
         table.add_column(w[key], justify="right" if key in {"rows", "header"} else "left")
@@ -99,6 +104,8 @@ def _inputs(report: Report, console: Console, w: dict[str, str]) -> None:
         if info.error:
             table.add_row(info.file, "—", Text(info.error, style="red"), "", "")
         for s in info.sheets:
+            if many and s.table:
+                continue
             table.add_row(
                 info.file,
                 s.sheet,
@@ -107,7 +114,12 @@ def _inputs(report: Report, console: Console, w: dict[str, str]) -> None:
                 str(s.header_row or ""),
                 str(s.rows),
             )
-    console.print(table)
+    if table.row_count:
+        console.print(table)
+    if many:
+        sheets = sum(len(info.sheets) for info in report.inputs)
+        counts = w["inventory"].format(files=len(report.inputs), sheets=sheets)
+        console.print(Text(counts, style="dim"))
     console.print()
 
 
