@@ -33,8 +33,8 @@ WORDS: dict[str, dict[str, str]] = {
         "clean": "未发现问题",
         "summary": "汇总",
         "unrecognised": "未识别",
-        "inventory": "共 {files} 个文件、{sheets} 个工作表（各工作表识别为何表、表头在第几行："
-        "--format json）",
+        "inventory": "共 {files} 个文件、{sheets} 个工作表",
+        "inventory_json": "（各工作表识别为何表、表头在第几行：--format json）",
         "rule": "规则",
         "count": "条数",
         # the roster comparison (--against)
@@ -122,8 +122,8 @@ WORDS: dict[str, dict[str, str]] = {
         "clean": "no problems found",
         "summary": "summary",
         "unrecognised": "not recognised",
-        "inventory": "{files} files, {sheets} sheets (the table and header row of each: "
-        "--format json)",
+        "inventory": "{files} files, {sheets} sheets",
+        "inventory_json": " (the table and header row of each: --format json)",
         "rule": "rule",
         "count": "findings",
         "comparison": "Roster comparison",

@@ -15,8 +15,9 @@ import pytest
 import reportdata
 from PIL import Image, ImageStat
 
-from ledgercheck.findings import Finding, NotRun, Report, Severity
+from ledgercheck.findings import Finding, InputInfo, NotRun, Report, Severity, SheetInfo
 from ledgercheck.reporters import html as html_report
+from ledgercheck.reporters.common import INVENTORY_FILES
 
 LANGS = ("zh", "en")
 EXTERNAL = ("http:", "https:", "//", "ftp:")
@@ -123,6 +124,18 @@ def test_rules_not_run_say_why_in_the_page_language() -> None:
     assert "— 成员信息缺少列：与户主关系</li>" in page
     assert "— 未提供部门名单（--against）</li>" in page
     assert "no medical table" not in page
+
+
+@pytest.mark.parametrize("files", [INVENTORY_FILES, INVENTORY_FILES + 1])
+def test_the_sheets_of_many_files_are_folded_under_their_count(files: int) -> None:
+    inputs = [
+        InputInfo(f"{n}.xlsx", [SheetInfo("户信息", "households", 3, 9)]) for n in range(files)
+    ]
+    page = html_report.render(Report("p", inputs=inputs), "zh")
+    inputs_section = page.split("<h2>受检文件</h2>")[1].split("</section>")[0]
+    folded = f"<details><summary>共 {files} 个文件、{files} 个工作表</summary><table>"
+    assert inputs_section.startswith(folded) == (files > INVENTORY_FILES)
+    assert inputs_section.count('<td class="num">9</td>') == files  # every sheet, folded or not
 
 
 def test_ratio_chart_falls_back_to_findings(pages: dict[str, str], ledger: Path) -> None:

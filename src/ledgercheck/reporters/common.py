@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledgercheck.findings import Finding
+from ledgercheck.findings import Finding, Report
 from ledgercheck.ledger import absent
 from ledgercheck.tables import TABLES
 
@@ -10,6 +10,9 @@ from ledgercheck.tables import TABLES
 # characters make Excel, WPS and LibreOffice evaluate the text, so a hostile value written
 # into a ledger could run when a clerk opens the report.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# More inputs than this: a person's report counts the sheets read instead of listing them
+# (300 village workbooks are 1,800 sheets); JSON always lists them.
+INVENTORY_FILES = 5
 
 
 def neutralise(text: str) -> str:
@@ -44,3 +47,9 @@ def not_run_reason(reason: str, w: dict[str, str]) -> str:
         names=", ".join(what.columns),
         headers="、".join(headers),
     )
+
+
+def inventory(report: Report, w: dict[str, str]) -> str:
+    """How many files and sheets were read, in the reader's language."""
+    sheets = sum(len(info.sheets) for info in report.inputs)
+    return w["inventory"].format(files=len(report.inputs), sheets=sheets)

@@ -11,14 +11,13 @@ from rich.text import Text
 
 from ledgercheck import catalog, i18n, tracking
 from ledgercheck.findings import Finding, Report, Severity
-from ledgercheck.reporters.common import not_run_reason
+from ledgercheck.reporters.common import INVENTORY_FILES, inventory, not_run_reason
 from ledgercheck.reporters.json import HEADLINE
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 # Headings come from the one catalogue every human-facing report shares.
 WORDS = i18n.WORDS
 MAX_ROWS_PER_RULE = 200
-INVENTORY_FILES = 5  # more inputs: the sheets read are counted, not listed
 
 
 def location(f: Finding) -> str:
@@ -117,9 +116,7 @@ def _inputs(report: Report, console: Console, w: dict[str, str]) -> None:
     if table.row_count:
         console.print(table)
     if many:
-        sheets = sum(len(info.sheets) for info in report.inputs)
-        counts = w["inventory"].format(files=len(report.inputs), sheets=sheets)
-        console.print(Text(counts, style="dim"))
+        console.print(Text(f"{inventory(report, w)}{w['inventory_json']}", style="dim"))
     console.print()
 
 

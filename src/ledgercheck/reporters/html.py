@@ -18,7 +18,7 @@ from html import escape
 from ledgercheck import __version__, catalog, i18n, tracking
 from ledgercheck.findings import Aggregate, Finding, Report, Severity
 from ledgercheck.reporters import charts
-from ledgercheck.reporters.common import not_run_reason, where
+from ledgercheck.reporters.common import INVENTORY_FILES, inventory, not_run_reason, where
 from ledgercheck.tables import TABLES
 
 RATIO_CODE = "MED010"
@@ -221,10 +221,10 @@ def _overview(report: Report, lang: str, w: dict[str, str]) -> str:
                 f"<td>{e(table_title(s.table, lang) if s.table else w['unrecognised'])}</td>"
                 f'<td class="num">{e(s.header_row or "")}</td><td class="num">{s.rows}</td></tr>'
             )
-    out = (
-        f"<section><h2>{e(w['inputs'])}</h2><table><thead><tr>{heads}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+    table = f"<table><thead><tr>{heads}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    if len(report.inputs) > INVENTORY_FILES:  # folded: the overview stays in view
+        table = f"<details><summary>{e(inventory(report, w))}</summary>{table}</details>"
+    out = f"<section><h2>{e(w['inputs'])}</h2>{table}"
     if report.rules_not_run:
         items = "".join(
             f"<li><b>{e(n.code)}</b> {e(catalog.text(n.code, 'title', lang))}"
