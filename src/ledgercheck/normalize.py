@@ -221,7 +221,7 @@ class Region:
         cells = self.arrays[c]
         if isinstance(cells, np.ndarray):
             return list(cells[rows])
-        return list(cells.take(pa.array(rows)).to_pylist())
+        return cells.take(pa.array(rows)).to_pylist()
 
 
 def region_columns(grid: Rows, start: int) -> Region:
