@@ -202,3 +202,46 @@ def test_an_id_shown_in_scientific_notation_is_not_garbled_by_masking() -> None:
 
     assert mask("4.60203E+17", "id") == "4.60203E+17"
     assert mask("460203197001010137", "id") == "460203********0137"
+
+
+def _notes(path: Path) -> Path:
+    """A workbook of something else: a title and a note, no ledger table's headers."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["三亚市2020年脱贫攻坚工作说明"])
+    book.active.append(["各区请于月底前报送台账"])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["notes", "empty", "csv"])
+def test_inputs_holding_no_ledger_table_check_nothing_and_exit_2(tmp_path: Path, kind: str) -> None:
+    import openpyxl
+
+    if kind == "notes":
+        path = _notes(tmp_path / "说明.xlsx")
+    elif kind == "empty":
+        path = tmp_path / "空.xlsx"
+        openpyxl.Workbook().save(path)
+    else:
+        path = tmp_path / "其他.csv"
+        path.write_text("日期,金额\n2020-06-30,150\n", encoding="utf-8")
+    out = tmp_path / "report.json"
+    result = runner.invoke(app, ["verify", str(path), "-f", "json", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"ledgercheck: {path}: no ledger table found (no sheet's header row names a table's "
+        "columns): nothing was checked"
+    ]
+    report = json.loads(out.read_text(encoding="utf-8"))  # still written, sheets listed
+    assert [i["file"] for i in report["inputs"]] == [str(path)] and report["summary"]["rows"] == 0
+
+
+def test_a_stray_file_beside_a_ledger_is_only_a_warning(tmp_path: Path) -> None:
+    _notes(tmp_path / "说明.xlsx")
+    office_workbook(tmp_path / "吉阳区.xlsx")
+    result = runner.invoke(app, ["verify", str(tmp_path), "-f", "json", "-j", "1"])
+    assert result.exit_code == 0, result.stderr
+    codes = {(Path(f["file"] or "").name, f["code"]) for f in json.loads(result.stdout)["findings"]}
+    assert ("说明.xlsx", "F003") in codes

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from ledgercheck import __version__, catalog, config, fingerprints, packs, reporters
 from ledgercheck.explain import explain_rule, list_rules
-from ledgercheck.findings import Report
+from ledgercheck.findings import InputInfo, Report
 from ledgercheck.output import OutputError, check_not_input, write_atomic
 from ledgercheck.pipeline import Options, Progress, default_jobs, selected, verify
 from ledgercheck.progress import partition_bar, progress_bar
@@ -254,7 +254,18 @@ def verify_cmd(
         _write_annotated(annotate, inputs[0], report, lang, password)
     for info in report.unreadable:
         typer.echo(f"ledgercheck: {info.file}: {info.error}", err=True)
+    if report.tableless:
+        typer.echo(f"ledgercheck: {_no_table(report.tableless)}", err=True)
     raise typer.Exit(exit_code(report, (fail_on or FailOn(cfg.fail_on)).value))
+
+
+def _no_table(inputs: list[InputInfo]) -> str:
+    names = ", ".join(i.file for i in inputs[:3])
+    more = f" and {len(inputs) - 3} more" if len(inputs) > 3 else ""
+    return (
+        f"{names}{more}: no ledger table found (no sheet's header row names a table's columns): "
+        "nothing was checked"
+    )
 
 
 def _key(tracked: bool) -> fingerprints.Key:
@@ -407,7 +418,7 @@ def _verify(
 
 
 def exit_code(report: Report, fail_on: str) -> int:
-    if report.unreadable:
+    if report.unreadable or report.tableless:  # nothing checked is no pass
         return 2
     counts = report.counts()
     if fail_on == "never":

@@ -292,6 +292,15 @@ class Report:
     def unreadable(self) -> list[InputInfo]:
         return [i for i in self.inputs if i.error]
 
+    @property
+    def tableless(self) -> list[InputInfo]:
+        """The ledger inputs, all read, when not one of their sheets holds a ledger table:
+        nothing was checked (an empty workbook, a CSV of something else). Else none."""
+        ledger = [i for i in self.inputs if i.role is None]
+        if not ledger or self.unreadable or any(s.table for i in ledger for s in i.sheets):
+            return []
+        return ledger
+
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in Severity}
         for f in self.findings:

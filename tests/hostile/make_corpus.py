@@ -47,9 +47,10 @@ LAUGHS = "lol" * 8  # what an expanded "billion laughs" entity would print
 class Expect:
     """The answer for one corpus file.
 
-    exit: 0 clean, 1 findings at error severity, 2 unreadable (then `reason` is a substring
-    of the one stderr line). `argv` replaces the path on the command line (relative to the
-    corpus folder, which is then the working directory) for names that look like options.
+    exit: 0 clean, 1 findings at error severity, 2 unreadable or, read, holding no ledger
+    table (`nothing_checked`); then `reason` is a substring of the one stderr line. `argv`
+    replaces the path on the command line (relative to the corpus folder, which is then the
+    working directory) for names that look like options.
     """
 
     file: str
@@ -60,6 +61,7 @@ class Expect:
     codes: frozenset[str] = frozenset()  # finding codes the report must contain
     forbidden: tuple[str, ...] = ()  # text that must appear in no output
     slow: bool = False  # a big file: still well under the per-run timeout
+    nothing_checked: bool = False  # read whole, and not one sheet is a ledger table
 
 
 def make_corpus(folder: Path) -> dict[str, Expect]:
@@ -471,7 +473,14 @@ def excel_row_limit(folder: Path) -> dict[str, Expect]:
         with zout.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
             _stream_rows(part, 1_048_576)
     return {
-        "excel-row-limit": Expect("row-limit.xlsx", 0, codes=frozenset({"F003"}), slow=True),
+        "excel-row-limit": Expect(
+            "row-limit.xlsx",
+            2,
+            "no ledger table found",
+            codes=frozenset({"F003"}),
+            slow=True,
+            nothing_checked=True,
+        ),
         "excel-row-limit-max-rows": Expect(
             "row-limit.xlsx", 2, "over the limit of 1000", args=("--max-rows", "1000"), slow=True
         ),
