@@ -245,3 +245,12 @@ def test_a_stray_file_beside_a_ledger_is_only_a_warning(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     codes = {(Path(f["file"] or "").name, f["code"]) for f in json.loads(result.stdout)["findings"]}
     assert ("说明.xlsx", "F003") in codes
+
+
+def test_a_report_to_a_folder_is_refused_before_any_work(tmp_path: Path) -> None:
+    path = office_workbook(tmp_path / "ok.xlsx")
+    result = runner.invoke(app, ["verify", str(path), "-f", "json", "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"ledgercheck: {tmp_path}: is a folder; name a file to write to"
+    ]

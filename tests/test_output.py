@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ledgercheck.output import OutputError, check_not_input, write_atomic
+from ledgercheck.output import OutputError, check_target, write_atomic
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
 
@@ -47,4 +47,22 @@ def test_an_input_is_never_overwritten(tmp_path: Path) -> None:
     ledger = tmp_path / "ledger.xlsx"
     ledger.write_bytes(b"x")
     with pytest.raises(OutputError, match="over an input"):
-        check_not_input(tmp_path / "." / "ledger.xlsx", [ledger])
+        check_target(tmp_path / "." / "ledger.xlsx", [ledger])
+
+
+def test_a_folder_is_no_target(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="is a folder; name a file"):
+        check_target(tmp_path, [])
+
+
+def test_a_report_that_cannot_be_written_is_an_output_error_and_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "report.json").mkdir()  # a folder where the report should go
+    with pytest.raises(OutputError, match=r"report\.json: cannot write \("):
+        write_atomic(tmp_path / "report.json", "{}")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match="cannot write"):  # its folder would be a file
+        write_atomic(tmp_path / "file" / "report.json", "{}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "report.json"]
+    assert not any((tmp_path / "report.json").iterdir())

@@ -16,7 +16,7 @@ from rich.console import Console
 from ledgercheck import __version__, catalog, config, fingerprints, packs, reporters
 from ledgercheck.explain import explain_rule, list_rules
 from ledgercheck.findings import InputInfo, Report
-from ledgercheck.output import OutputError, check_not_input, write_atomic
+from ledgercheck.output import OutputError, check_target, write_atomic
 from ledgercheck.pipeline import Options, Progress, default_jobs, selected, verify
 from ledgercheck.progress import partition_bar, progress_bar
 from ledgercheck.read import WORKBOOK_SUFFIXES, Limits
@@ -221,7 +221,7 @@ def verify_cmd(
         raise fail(f"--against {', '.join(map(str, against))}: no roster files found")
     if output is not None:
         try:
-            check_not_input(output, [p for p, _ in inputs + rosters])
+            check_target(output, [p for p, _ in inputs + rosters])
         except OutputError as exc:
             raise fail(str(exc)) from exc
     if annotate is not None:
@@ -300,7 +300,7 @@ def _baseline(
 
     if history is not None:
         try:
-            check_not_input(history, [p for p, _ in inputs])
+            check_target(history, [p for p, _ in inputs])
         except OutputError as exc:
             raise fail(str(exc)) from exc
     if baseline is None:
@@ -347,7 +347,7 @@ def _check_annotate(
     if len(inputs) != 1:
         raise fail(f"--annotate needs exactly one input file, not {len(inputs)}")
     try:
-        check_not_input(target, [p for p, _ in inputs + others])
+        check_target(target, [p for p, _ in inputs + others])
     except OutputError as exc:
         raise fail(str(exc)) from exc
     if output is not None and output.resolve() == target.resolve():
@@ -367,7 +367,10 @@ def _write_annotated(
         data = annotate.render_copy(copy, label, report, lang, password)
     except annotate.AnnotateError as exc:
         raise fail(str(exc)) from exc
-    write_atomic(target, data)
+    try:
+        write_atomic(target, data)
+    except OutputError as exc:
+        raise fail(str(exc)) from exc
     if copy.left_out:
         typer.echo(
             f"ledgercheck: {target}: the copy lacks the input's {', '.join(copy.left_out)} "
@@ -433,7 +436,10 @@ def _emit(report: Report, fmt: str, output: Path | None, lang: str) -> None:
     ctx = reporters.Context(lang, width=Console().width if to_terminal else 120, color=to_terminal)
     data = reporters.render(fmt, report, ctx)
     if output is not None:
-        write_atomic(output, data)
+        try:
+            write_atomic(output, data)
+        except OutputError as exc:
+            raise fail(str(exc)) from exc
     elif isinstance(data, bytes):
         sys.stdout.buffer.write(data)
     else:
@@ -476,7 +482,7 @@ def template_cmd(
     try:
         chosen = template.parse_tables(tables)
         template.write(out, chosen, force)
-    except template.TemplateError as exc:
+    except (template.TemplateError, OutputError) as exc:
         raise fail(str(exc)) from exc
     typer.echo(f"wrote {out} ({', '.join(t.title for t in chosen)})", err=True)
 
@@ -515,7 +521,7 @@ def sample_cmd(
             sample.parse_districts(districts),
         )
         truth = sample.make(out, request, force)
-    except sample.SampleError as exc:
+    except (sample.SampleError, OutputError) as exc:
         raise fail(str(exc)) from exc
     typer.echo(
         f"wrote {out} and {sample.truth_path(out)} ({households} households, "

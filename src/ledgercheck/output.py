@@ -14,7 +14,10 @@ class OutputError(Exception):
     pass
 
 
-def check_not_input(output: Path, inputs: Iterable[Path]) -> None:
+def check_target(output: Path, inputs: Iterable[Path]) -> None:
+    """Before any work: `output` names a file, and none of the inputs."""
+    if output.is_dir():
+        raise OutputError(f"{output}: is a folder; name a file to write to")
     target = output.resolve()
     for path in inputs:
         if path.resolve() == target:
@@ -28,8 +31,11 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     else those the umask gives a new one), not a temporary file's owner-only ones: a report
     written to a shared folder stays readable by those who could read the one it replaces.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _create_beside(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _create_beside(path)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({_reason(exc)})") from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             _keep_mode(path, fh.fileno())
@@ -37,9 +43,15 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # a full disk, a folder of that name, no permission
+            raise OutputError(f"{path}: cannot write ({_reason(exc)})") from exc
         raise
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
 
 
 def _create_beside(path: Path) -> tuple[int, Path]:
