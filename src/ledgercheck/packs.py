@@ -73,7 +73,11 @@ def resolve(ref: str | Path | None, base: Path | None = None) -> Path:
     if ref is None:
         ref = DEFAULT_PACK
     path = Path(ref)
-    candidates = [path] if path.suffix in {".yaml", ".yml"} else []
+    # A file named with any extension is taken as given: a pack saved as .txt reads, and a
+    # wrong file is told as not a pack rather than "not found".
+    candidates = (
+        [path] if path.suffix in {".yaml", ".yml"} or (path.suffix and path.is_file()) else []
+    )
     if base is not None:
         candidates.insert(0, base / path)
         candidates.append(base / f"{ref}.yaml")
