@@ -254,3 +254,15 @@ def test_a_report_to_a_folder_is_refused_before_any_work(tmp_path: Path) -> None
     assert result.stderr.strip().splitlines() == [
         f"ledgercheck: {tmp_path}: is a folder; name a file to write to"
     ]
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    path = office_workbook(tmp_path / "吉阳区.xlsx")
+    once = runner.invoke(app, ["verify", str(path), "-f", "json"])
+    twice = runner.invoke(
+        app, ["verify", str(path), str(tmp_path), str(tmp_path / "." / path.name), "-f", "json"]
+    )
+    assert twice.exit_code == once.exit_code == 0, twice.stderr
+    report = json.loads(twice.stdout)
+    assert [i["file"] for i in report["inputs"]] == [str(path)]  # as first named
+    assert report["findings"] == json.loads(once.stdout)["findings"]  # no HH005 on itself

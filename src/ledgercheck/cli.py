@@ -79,15 +79,19 @@ def load_pack(ref: str | None, base: Path | None) -> packs.Pack:
 
 
 def _inputs(paths: list[Path], include: list[str], exclude: list[str]) -> list[tuple[Path, str]]:
-    out: list[tuple[Path, str]] = []
+    """Each file once, as first named: a file named twice (itself and in its folder, or by
+    two globs) is one ledger's rows, not every person registered twice (HH005)."""
+    out: dict[Path, tuple[Path, str]] = {}
     for p in paths:
         if p.is_dir():
-            out.extend((f, str(f)) for f in discover(p, include, exclude))
+            found = discover(p, include, exclude)
         elif p.exists():
-            out.append((p, str(p)))
+            found = [p]
         else:
             raise fail(f"{p}: no such file or folder")
-    return out
+        for f in found:
+            out.setdefault(f.resolve(), (f, str(f)))
+    return list(out.values())
 
 
 # An .xlsb is taken too, to be refused in one line rather than left out of a folder unsaid.
