@@ -27,7 +27,7 @@ from typing import IO, Any, overload
 import pyarrow as pa
 import python_calamine as pc
 
-from ledgercheck import guard
+from ledgercheck import guard, markup
 from ledgercheck.mask import mask_ids_in
 
 Cell = Any
@@ -36,6 +36,7 @@ Grid = list[list[Cell]]
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 PARQUET_MAGIC = b"PAR1"
+SNIFF_BYTES = 4096  # enough of a file's start to tell markup from CSV
 # The reader calamine picks from a file's name; a file named otherwise is opened from its bytes.
 NATURAL_SUFFIXES = {"xlsx": {".xlsx", ".xlsm"}, "ods": {".ods"}, "xls": {".xls"}}
 # Names of workbooks, read by their content: WPS's own .et/.ett hold an .xls; .xlsb is
@@ -170,6 +171,9 @@ def detect_format(head: bytes, suffix: str) -> str:
         return "ole"
     if head.startswith(PARQUET_MAGIC):
         return "parquet"
+    web = markup.sniff(head)  # a web system's "Excel export", whatever its name
+    if web is not None:
+        return web
     if suffix in WORKBOOK_SUFFIXES or suffix == ".parquet":
         # A spreadsheet name on bytes that are not a spreadsheet: truncated or renamed.
         return "bad"
@@ -191,6 +195,8 @@ def read_file(
             return [_read_parquet(path, limits)]
         if kind == "csv":
             return [_read_csv(path, limits)]
+        if kind in ("html", "spreadsheetml"):
+            return _read_markup(path, kind, limits)
         if kind == "ole":
             return _read_ole(path, password, limits, sheets)
         return _read_zip(path, path, limits, sheets)
@@ -202,7 +208,7 @@ def _probe(path: Path, limits: Limits) -> str:
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
-            head = fh.read(8)
+            head = fh.read(SNIFF_BYTES)
     except OSError as exc:
         raise InputError("F001", f"cannot open file: {exc.strerror or exc}") from exc
     if size == 0:
@@ -216,6 +222,28 @@ def _probe(path: Path, limits: Limits) -> str:
 
 
 # --- workbooks -----------------------------------------------------------------------
+
+
+def _read_markup(path: Path, kind: str, limits: Limits) -> list[RawSheet]:
+    """An HTML table or an Excel 2003 XML workbook, as a web system exports them (markup.py)."""
+    try:
+        if kind == "html":
+            text = decode_text(path.read_bytes())
+            sheets = markup.html_tables(text, path.stem, limits.max_cells)
+            if not sheets:
+                raise InputError("F001", "an HTML page with no table in it")
+        else:
+            sheets = markup.spreadsheetml_sheets(path.read_bytes())
+    except markup.MarkupError as exc:
+        raise InputError("F001", str(exc)) from exc
+    if len(sheets) > limits.max_sheets:
+        raise InputError("F001", f"{len(sheets)} sheets, over the limit of {limits.max_sheets}")
+    out = []
+    for sheet in sheets:
+        rows, cols = sheet.extent()
+        _check_extent(sheet.name, rows, cols, limits)
+        out.append(RawSheet(sheet.name, sheet.grid(), _clip(sheet.merged, rows, cols)))
+    return out
 
 
 def _read_zip(
