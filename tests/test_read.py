@@ -182,3 +182,41 @@ def test_stopping_early_gives_the_count_of_every_line(lines: list[bytes]) -> Non
 def test_a_workbook_name_on_text_is_a_broken_file_not_a_csv(suffix: str) -> None:
     assert read.detect_format(b"garbage text\nmore", suffix) == "bad"
     assert read.detect_format(b"garbage text\nmore", ".csv") == "csv"
+
+
+# --- text a web system names .xls ---------------------------------------------------------
+
+
+def _delimited(path: Path, delimiter: str, encoding: str) -> Path:
+    rows = [["户编号", "户主姓名", "家庭人口数"], ["H001", "王大", "3"], ["H002", "李花", "1"]]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding"), [("\t", "gbk"), (",", "utf-8-sig"), ("\t", "utf-16")]
+)
+def test_text_named_xls_is_read_as_excel_opens_it(
+    tmp_path: Path, delimiter: str, encoding: str
+) -> None:
+    exported = _delimited(tmp_path / "户信息.xls", delimiter, encoding)
+    plain = _delimited(tmp_path / "户信息.csv", ",", "utf-8")
+    (sheet,) = read_file(exported)
+    assert list(sheet.grid) == list(read_file(plain)[0].grid)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("台账.xlsx", "户编号,户主姓名\nH001,王大\n".encode()),  # Excel refuses text as .xlsx
+        ("台账.xls", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n\x00\x01"),
+        ("台账.xls", "一段说明文字，没有分隔的列".encode("gbk")),
+    ],
+)
+def test_what_excel_would_not_open_is_still_refused(tmp_path: Path, name: str, data: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=r"not a valid \.xlsx? file"):
+        read_file(path)

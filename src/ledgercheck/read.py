@@ -42,6 +42,9 @@ NATURAL_SUFFIXES = {"xlsx": {".xlsx", ".xlsm"}, "ods": {".ods"}, "xls": {".xls"}
 # Names of workbooks, read by their content: WPS's own .et/.ett hold an .xls; .xlsb is
 # refused (guard.prepare) in one line.
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".et", ".ett", ".xlsb"})
+# Names under which Excel and WPS open tab- or comma-separated text (a web system's "Excel
+# export" often is): read as CSV. Under .xlsx they refuse it, and so does ledgercheck.
+TEXT_EXPORT_SUFFIXES = frozenset({".xls", ".et"})
 
 
 def _use_malloc() -> None:
@@ -174,10 +177,32 @@ def detect_format(head: bytes, suffix: str) -> str:
     web = markup.sniff(head)  # a web system's "Excel export", whatever its name
     if web is not None:
         return web
+    if suffix in TEXT_EXPORT_SUFFIXES and _delimited_text(head):
+        return "csv"
     if suffix in WORKBOOK_SUFFIXES or suffix == ".parquet":
         # A spreadsheet name on bytes that are not a spreadsheet: truncated or renamed.
         return "bad"
     return "csv"
+
+
+def _delimited_text(head: bytes) -> bool:
+    """Text, not binary: it decodes (UTF-16, UTF-8 or GB18030), holds no control character
+    but tab and line ends, and its first line is split by tabs or commas."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _bomless_utf16(head):
+        text = decode_text(head)
+    else:
+        cut = head[: len(head) - 4] if len(head) == SNIFF_BYTES else head  # a split character
+        try:
+            text = cut.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = cut.decode("gb18030")
+            except UnicodeDecodeError:
+                return False
+    if any(ch < " " and ch not in "\t\r\n" for ch in text):
+        return False
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    return "\t" in first or "," in first
 
 
 def read_file(
