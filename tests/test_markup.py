@@ -205,3 +205,8 @@ def test_an_entity_bomb_is_refused_in_one_line(tmp_path: Path) -> None:
 )
 def test_markup_is_told_by_its_start(head: bytes, kind: str | None) -> None:
     assert markup.sniff(head) == kind
+
+
+def test_a_page_without_closing_tags_is_read_as_a_browser_reads_it() -> None:
+    (sheet,) = markup.html_tables("<TABLE><TR><TD>户编号<TD>姓名<TR><TD>H001<TD>王大", "p", 100)
+    assert sheet.grid() == [["户编号", "姓名"], ["H001", "王大"]]

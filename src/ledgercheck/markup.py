@@ -113,6 +113,12 @@ class _Tables(HTMLParser):
         if self._cell is not None:
             self._cell.append(data)
 
+    def close(self) -> None:
+        super().close()
+        while self._open:  # a page cut short: its open tables as far as they go
+            self._end_cell()
+            self.tables.append(self._open.pop())
+
     def _end_cell(self) -> None:
         if self._cell is not None and self._open and self._open[-1]:
             text = "\n".join(" ".join(line.split()) for line in "".join(self._cell).split("\n"))
@@ -132,9 +138,6 @@ def html_tables(text: str, name: str, max_cells: int) -> list[Sheet]:
     parser = _Tables()
     parser.feed(text)
     parser.close()
-    while parser._open:  # a page cut short: its open tables as far as they go
-        parser._end_cell()
-        parser.tables.append(parser._open.pop())
     tables = [rows for rows in parser.tables if any(rows)]
     return [
         _layout(rows, name if len(tables) == 1 else f"{name}-{n}", max_cells)
