@@ -128,13 +128,14 @@ class _Tables(HTMLParser):
 
 def _span(value: str | None) -> int:
     try:
-        return max(1, min(int(value or 1), 1000))  # a span is at most a sheet's width
+        return max(1, min(int(value or 1), 1000))  # wider or taller spans no ledger has
     except ValueError:
         return 1
 
 
 def html_tables(text: str, name: str, max_cells: int) -> list[Sheet]:
-    """Each table of the page with a cell in it; `name` for one, `name-2`… for more."""
+    """Each table of the page with a cell in it, as a sheet: `name` for one, `name-1`,
+    `name-2`… for more."""
     parser = _Tables()
     parser.feed(text)
     parser.close()
