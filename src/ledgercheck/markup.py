@@ -18,16 +18,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import defusedxml.ElementTree as SafeET
 
-SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
-SPREADSHEETML = b"urn:schemas-microsoft-com:office:spreadsheet"
+if TYPE_CHECKING:  # read.py imports this module
+    from ledgercheck.read import Cell, Grid, Merge
 
-Cell = Any
-Grid = list[list[Cell]]
-Merge = tuple[tuple[int, int], tuple[int, int]]
+SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+MAX_ROWS = 1_048_576  # Excel's: no merge reaches further
+SPREADSHEETML = b"urn:schemas-microsoft-com:office:spreadsheet"
 
 
 class MarkupError(ValueError):
@@ -98,7 +98,8 @@ class _Tables(HTMLParser):
             if not self._open[-1]:  # a cell before any <tr>: browsers open a row
                 self._open[-1].append([])
             named = dict(attrs)
-            self._cell, self._span = [], (_span(named.get("rowspan")), _span(named.get("colspan")))
+            spans = (named.get("rowspan"), named.get("colspan"))
+            self._cell, self._span = [], (_bounded(spans[0], 1, SPAN), _bounded(spans[1], 1, SPAN))
         elif tag == "br" and self._cell is not None:
             self._cell.append("\n")
 
@@ -126,11 +127,15 @@ class _Tables(HTMLParser):
         self._cell = None
 
 
-def _span(value: str | None) -> int:
+SPAN = 1000  # wider or taller spans no ledger has
+
+
+def _bounded(value: str | None, low: int, high: int) -> int:
+    """A count attribute as an int within [low, high]; `low` when absent or not a number."""
     try:
-        return max(1, min(int(value or 1), 1000))  # wider or taller spans no ledger has
+        return max(low, min(int(value or low), high))
     except ValueError:
-        return 1
+        return low
 
 
 def html_tables(text: str, name: str, max_cells: int) -> list[Sheet]:
@@ -197,8 +202,8 @@ def _ss_table(table: Any, sheet: Sheet) -> None:
         for cell in row.iter(f"{SS}Cell"):
             c = _index(cell, c + 1)
             value = _ss_value(cell.find(f"{SS}Data"))
-            across = _count(cell.get(f"{SS}MergeAcross"))
-            down = _count(cell.get(f"{SS}MergeDown"))
+            across = _bounded(cell.get(f"{SS}MergeAcross"), 0, MAX_ROWS)
+            down = _bounded(cell.get(f"{SS}MergeDown"), 0, MAX_ROWS)
             if value != "":
                 sheet.cells[(r, c)] = value
             if across or down:
@@ -213,13 +218,6 @@ def _index(element: Any, default: int) -> int:
         return max(default, int(value) - 1) if value else default
     except ValueError:
         return default
-
-
-def _count(value: str | None) -> int:
-    try:
-        return max(0, min(int(value or 0), 1_048_576))
-    except ValueError:
-        return 0
 
 
 def _ss_value(data: Any) -> Cell:
