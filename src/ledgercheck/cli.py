@@ -224,10 +224,7 @@ def verify_cmd(
     if against and not rosters:
         raise fail(f"--against {', '.join(map(str, against))}: no roster files found")
     if output is not None:
-        try:
-            check_target(output, [p for p, _ in inputs + rosters])
-        except OutputError as exc:
-            raise fail(str(exc)) from exc
+        _check_target(output, inputs + rosters)
     if annotate is not None:
         _check_annotate(annotate, output, inputs, rosters)
     key = _key(tracked=baseline is not None or history is not None)
@@ -272,13 +269,17 @@ def _no_table(inputs: list[InputInfo]) -> str:
     )
 
 
+def _loaded_key() -> fingerprints.Key:
+    try:
+        return fingerprints.load_key()
+    except fingerprints.FingerprintKeyError as exc:
+        raise fail(str(exc)) from exc
+
+
 def _key(tracked: bool) -> fingerprints.Key:
     """Before any work: the key of this run's fingerprints, one that lasts if runs are
     compared."""
-    try:
-        key = fingerprints.load_key()
-    except fingerprints.FingerprintKeyError as exc:
-        raise fail(str(exc)) from exc
+    key = _loaded_key()
     if tracked and not key.lasting:
         raise fail(
             f"no lasting fingerprint key ({key.where}): set {fingerprints.KEY_ENV} "
@@ -303,10 +304,7 @@ def _baseline(
     from ledgercheck import tracking
 
     if history is not None:
-        try:
-            check_target(history, [p for p, _ in inputs])
-        except OutputError as exc:
-            raise fail(str(exc)) from exc
+        _check_target(history, inputs)
     if baseline is None:
         return None
     try:
@@ -350,10 +348,7 @@ def _check_annotate(
     """Before any work: one input only, and never written over an input or the report."""
     if len(inputs) != 1:
         raise fail(f"--annotate needs exactly one input file, not {len(inputs)}")
-    try:
-        check_target(target, [p for p, _ in inputs + others])
-    except OutputError as exc:
-        raise fail(str(exc)) from exc
+    _check_target(target, inputs + others)
     if output is not None and output.resolve() == target.resolve():
         raise fail(f"{target}: --annotate and --output name the same file")
 
@@ -371,10 +366,7 @@ def _write_annotated(
         data = annotate.render_copy(copy, label, report, lang, password)
     except annotate.AnnotateError as exc:
         raise fail(str(exc)) from exc
-    try:
-        write_atomic(target, data)
-    except OutputError as exc:
-        raise fail(str(exc)) from exc
+    _write(target, data)
     if copy.left_out:
         typer.echo(
             f"ledgercheck: {target}: the copy lacks the input's {', '.join(copy.left_out)} "
@@ -435,15 +427,28 @@ def exit_code(report: Report, fail_on: str) -> int:
     return 0
 
 
+def _check_target(path: Path, inputs: list[tuple[Path, str]]) -> None:
+    """Before any work: a file to write is a file, and none of the inputs."""
+    try:
+        check_target(path, [p for p, _ in inputs])
+    except OutputError as exc:
+        raise fail(str(exc)) from exc
+
+
+def _write(path: Path, data: str | bytes) -> None:
+    """A report or a copy written whole, or one line saying why it could not be."""
+    try:
+        write_atomic(path, data)
+    except OutputError as exc:
+        raise fail(str(exc)) from exc
+
+
 def _emit(report: Report, fmt: str, output: Path | None, lang: str) -> None:
     to_terminal = output is None and fmt == "console" and sys.stdout.isatty()
     ctx = reporters.Context(lang, width=Console().width if to_terminal else 120, color=to_terminal)
     data = reporters.render(fmt, report, ctx)
     if output is not None:
-        try:
-            write_atomic(output, data)
-        except OutputError as exc:
-            raise fail(str(exc)) from exc
+        _write(output, data)
     elif isinstance(data, bytes):
         sys.stdout.buffer.write(data)
     else:
@@ -565,10 +570,7 @@ def key_cmd(
     """Show where the fingerprint key comes from and its identifier, never the key."""
     if fmt not in ("console", "json"):
         raise fail(f"--format must be console or json, not {fmt!r}")
-    try:
-        key = fingerprints.load_key()
-    except fingerprints.FingerprintKeyError as exc:
-        raise fail(str(exc)) from exc
+    key = _loaded_key()
     facts = {"where": key.where, "fingerprint_key": key.ident, "lasting": key.lasting}
     if fmt == "json":
         sys.stdout.write(json.dumps(facts, ensure_ascii=False) + "\n")
