@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from conftest import office_workbook
+from ledgercheck import oneshot
 from ledgercheck.__main__ import _status
 
 ANOMALIES = Path(__file__).resolve().parents[1] / "sample_data" / "吉阳区-anomalies.xlsx"
@@ -62,18 +64,26 @@ def test_status_of_sys_exit_argument(code: object, status: int) -> None:
     assert _status(code) == status
 
 
-CRASH = """
-import sys
+def with_assemble(body: str) -> str:
+    """A script running the command with `pipeline.assemble` replaced: `body` is the
+    stand-in's, which may call `real(results, options)`."""
+    return f"""
+import gc, sys
 from ledgercheck import pipeline
 
-def crash(results, options):
-    raise ValueError("could not convert '460203197001011234' (王大)")
+real = pipeline.assemble
 
-pipeline.assemble = crash
+def stand_in(results, options):
+{textwrap.indent(body, "    ")}
+
+pipeline.assemble = stand_in
 from ledgercheck.__main__ import main
 sys.argv = ["ledgercheck", *sys.argv[1:]]
 main()
 """
+
+
+CRASH = with_assemble("""raise ValueError("could not convert '460203197001011234' (王大)")""")
 
 
 def test_an_internal_error_is_one_line_and_status_2_without_the_cells() -> None:
@@ -96,32 +106,15 @@ def test_ctrl_c_is_status_130_with_one_line() -> None:
     assert done.stderr.strip() == "ledgercheck: interrupted; the check did not finish"
 
 
-PEEK = """
-import gc, sys
-from ledgercheck import pipeline
-
-real = pipeline.assemble
-
-def peek(results, options):
-    print("collector", *gc.get_threshold(), gc.get_freeze_count() > 0, file=sys.stderr)
-    return real(results, options)
-
-pipeline.assemble = peek
-from ledgercheck.__main__ import main
-sys.argv = ["ledgercheck", *sys.argv[1:]]
-main()
-"""
+PEEK = with_assemble(
+    'print("collector", *gc.get_threshold(), gc.get_freeze_count() > 0, file=sys.stderr)\n'
+    "return real(results, options)"
+)
 
 
 def test_the_command_checks_with_the_collector_tuned_for_one_run() -> None:
     done = _ledgercheck("-c", PEEK, "verify", str(ANOMALIES), "-j", "1")
     assert done.returncode == 1
     young, older, oldest, frozen = done.stderr.split("collector ")[1].split()[:4]
-    assert (int(young), int(older), int(oldest)) == oneshot_thresholds()
+    assert (int(young), int(older), int(oldest)) == (oneshot.YOUNG, oneshot.OLDER, oneshot.OLDER)
     assert frozen == "True"  # what the imports made is never walked again
-
-
-def oneshot_thresholds() -> tuple[int, int, int]:
-    from ledgercheck import oneshot
-
-    return (oneshot.YOUNG, oneshot.OLDER, oneshot.OLDER)
